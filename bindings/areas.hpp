@@ -1,0 +1,11 @@
+#pragma once
+// One registration function per area; module.cpp calls them in order.
+#include <pybind11/pybind11.h>
+
+namespace ragkernel::py_bindings {
+
+void register_errors(pybind11::module_& m);
+void register_build_info(pybind11::module_& m);
+void register_kernels(pybind11::module_& m);
+
+}  // namespace ragkernel::py_bindings

@@ -1,0 +1,12 @@
+// The extension module. It only registers the areas; each lives in register_<area>.cpp.
+#include <pybind11/pybind11.h>
+
+#include "areas.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "ragkernel's compiled core. Import `ragkernel`, not this module.";
+  m.attr("__version__") = RAGKERNEL_VERSION;
+  ragkernel::py_bindings::register_errors(m);
+  ragkernel::py_bindings::register_build_info(m);
+  ragkernel::py_bindings::register_kernels(m);
+}

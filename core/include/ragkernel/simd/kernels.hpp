@@ -1,0 +1,56 @@
+#pragma once
+// Distance kernels with run-time SIMD dispatch.
+//
+// Each instruction set has its own translation unit compiled with only its own flags; the
+// table for the best level the CPU supports is chosen once, on first use. The environment
+// variable RAGKERNEL_SIMD (scalar, sse4_2, avx2, avx512, neon) forces a level, so tests can
+// run every compiled path against the scalar reference.
+//
+// Kernels never allocate, never throw and do not check their inputs: NaN in, NaN out.
+// Validation belongs to the callers (indexes, bindings).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace ragkernel::simd {
+
+enum class Level : int { scalar = 0, sse4_2 = 1, avx2 = 2, avx512 = 3, neon = 4 };
+
+struct Kernels {
+  Level level;
+
+  // Single pairs. `d` is the number of elements (bytes for hamming).
+  float (*dot_f32)(const float* a, const float* b, std::size_t d) noexcept;
+  float (*l2sq_f32)(const float* a, const float* b, std::size_t d) noexcept;
+  // dot(a, b) / (|a| |b|); 0 when either norm is 0.
+  float (*cosine_f32)(const float* a, const float* b, std::size_t d) noexcept;
+  std::int32_t (*dot_i8)(const std::int8_t* a, const std::int8_t* b, std::size_t d) noexcept;
+  std::uint32_t (*hamming)(const std::uint8_t* a, const std::uint8_t* b, std::size_t nbytes) noexcept;
+
+  // One query against `n` rows, row i starting at rows + i * stride (stride >= d, in elements).
+  // These share the query's loads across rows; the flat scan is built on them.
+  void (*dot_f32_rows)(const float* q, const float* rows, std::size_t n, std::size_t d, std::size_t stride,
+                       float* out) noexcept;
+  void (*l2sq_f32_rows)(const float* q, const float* rows, std::size_t n, std::size_t d, std::size_t stride,
+                        float* out) noexcept;
+  void (*dot_i8_rows)(const std::int8_t* q, const std::int8_t* rows, std::size_t n, std::size_t d, std::size_t stride,
+                      std::int32_t* out) noexcept;
+  void (*hamming_rows)(const std::uint8_t* q, const std::uint8_t* rows, std::size_t n, std::size_t nbytes,
+                       std::size_t stride, std::uint32_t* out) noexcept;
+};
+
+// The table for the chosen level (RAGKERNEL_SIMD if set, else the best supported).
+// Throws InvalidArgument on first use if RAGKERNEL_SIMD names an unknown or unsupported level.
+const Kernels& active();
+
+// The table for one level. Throws InvalidArgument if it is not compiled in or the CPU lacks it.
+const Kernels& for_level(Level level);
+
+std::vector<Level> compiled_levels();   // built into this binary
+std::vector<Level> supported_levels();  // compiled and runnable on this CPU, scalar first
+
+std::string_view to_string(Level level) noexcept;
+Level parse_level(std::string_view name);  // throws InvalidArgument naming the valid levels
+
+}  // namespace ragkernel::simd

@@ -1,0 +1,3 @@
+from ragkernel.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,174 @@
+// Every compiled SIMD level the CPU runs must agree with the scalar reference: float kernels
+// within a rounding tolerance, integer kernels exactly. Inputs cover d = 1, dimensions that
+// are not multiples of any vector width, and unaligned pointers.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ragkernel/error.hpp"
+#include "ragkernel/simd/kernels.hpp"
+
+namespace rs = ragkernel::simd;
+
+namespace {
+
+// |got - want| <= kRelTol * sum_i |term_i|: float sums in another order differ by rounding only.
+constexpr double kRelTol = 1e-5;
+const std::vector<std::size_t> kDims = {1,  2,  3,  5,   7,   8,   9,   15,  16,  17,  31,  32,   33,
+                                        63, 64, 65, 100, 127, 128, 129, 255, 384, 385, 768, 1536, 1537};
+
+class KernelLevel : public ::testing::TestWithParam<rs::Level> {
+ protected:
+  const rs::Kernels& ref = rs::for_level(rs::Level::scalar);
+  const rs::Kernels& k = rs::for_level(GetParam());
+  std::mt19937 rng{1234};
+
+  std::vector<float> floats(std::size_t n) {
+    std::normal_distribution<float> normal(0.f, 1.f);
+    std::vector<float> v(n);
+    for (auto& x : v) x = normal(rng);
+    return v;
+  }
+  template <class T>
+  std::vector<T> bytes(std::size_t n) {
+    std::uniform_int_distribution<int> dist(-128, 127);
+    std::vector<T> v(n);
+    for (auto& x : v) x = static_cast<T>(dist(rng));
+    return v;
+  }
+};
+
+double sum_abs_products(const float* a, const float* b, std::size_t d) {
+  double s = 0;
+  for (std::size_t i = 0; i < d; ++i) s += std::fabs(double(a[i]) * b[i]);
+  return s;
+}
+
+double sum_sq_diffs(const float* a, const float* b, std::size_t d) {
+  double s = 0;
+  for (std::size_t i = 0; i < d; ++i) s += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
+  return s;
+}
+
+TEST_P(KernelLevel, FloatKernelsMatchScalar) {
+  constexpr std::size_t rows = 11;  // not a multiple of the 4-row blocks
+  for (std::size_t d : kDims) {
+    for (std::size_t offset : {0u, 1u, 3u}) {  // misalign by whole floats
+      std::vector<float> qbuf = floats(d + offset), xbuf = floats(rows * d + offset);
+      const float* q = qbuf.data() + offset;
+      const float* x = xbuf.data() + offset;
+      std::vector<float> got(rows), want(rows);
+      k.dot_f32_rows(q, x, rows, d, d, got.data());
+      ref.dot_f32_rows(q, x, rows, d, d, want.data());
+      for (std::size_t r = 0; r < rows; ++r) {
+        const double tol = kRelTol * sum_abs_products(q, x + r * d, d);
+        EXPECT_NEAR(got[r], want[r], tol) << "dot_f32_rows d=" << d << " row=" << r;
+        EXPECT_NEAR(k.dot_f32(q, x + r * d, d), want[r], tol) << "dot_f32 d=" << d;
+      }
+      k.l2sq_f32_rows(q, x, rows, d, d, got.data());
+      ref.l2sq_f32_rows(q, x, rows, d, d, want.data());
+      for (std::size_t r = 0; r < rows; ++r) {
+        const double tol = kRelTol * sum_sq_diffs(q, x + r * d, d);
+        EXPECT_NEAR(got[r], want[r], tol) << "l2sq_f32_rows d=" << d;
+        EXPECT_NEAR(k.l2sq_f32(q, x + r * d, d), want[r], tol) << "l2sq_f32 d=" << d;
+      }
+      for (std::size_t r = 0; r < rows; ++r) {
+        EXPECT_NEAR(k.cosine_f32(q, x + r * d, d), ref.cosine_f32(q, x + r * d, d), kRelTol) << "cosine d=" << d;
+      }
+    }
+  }
+}
+
+TEST_P(KernelLevel, RowsWithStrideSkipPadding) {
+  const std::size_t d = 37, stride = 40, rows = 6;
+  std::vector<float> q = floats(d), x = floats(rows * stride);
+  std::vector<float> got(rows);
+  k.dot_f32_rows(q.data(), x.data(), rows, d, stride, got.data());
+  for (std::size_t r = 0; r < rows; ++r) {
+    EXPECT_NEAR(got[r], ref.dot_f32(q.data(), x.data() + r * stride, d),
+                kRelTol * sum_abs_products(q.data(), x.data() + r * stride, d));
+  }
+}
+
+TEST_P(KernelLevel, Int8DotIsExact) {
+  constexpr std::size_t rows = 7;
+  for (std::size_t d : kDims) {
+    auto qbuf = bytes<std::int8_t>(d + 1), xbuf = bytes<std::int8_t>(rows * d + 1);
+    std::vector<std::int32_t> got(rows), want(rows);
+    k.dot_i8_rows(qbuf.data() + 1, xbuf.data() + 1, rows, d, d, got.data());
+    ref.dot_i8_rows(qbuf.data() + 1, xbuf.data() + 1, rows, d, d, want.data());
+    EXPECT_EQ(got, want) << "d=" << d;
+  }
+  // Extremes: -128 * -128 summed over a long vector must not overflow 16-bit lanes.
+  std::vector<std::int8_t> lo(4096, -128);
+  EXPECT_EQ(k.dot_i8(lo.data(), lo.data(), lo.size()), 4096 * 16384);
+}
+
+TEST_P(KernelLevel, HammingIsExact) {
+  constexpr std::size_t rows = 7;
+  for (std::size_t nbytes : kDims) {
+    auto qbuf = bytes<std::uint8_t>(nbytes + 1), xbuf = bytes<std::uint8_t>(rows * nbytes + 1);
+    std::vector<std::uint32_t> got(rows), want(rows);
+    k.hamming_rows(qbuf.data() + 1, xbuf.data() + 1, rows, nbytes, nbytes, got.data());
+    ref.hamming_rows(qbuf.data() + 1, xbuf.data() + 1, rows, nbytes, nbytes, want.data());
+    EXPECT_EQ(got, want) << "nbytes=" << nbytes;
+  }
+  std::vector<std::uint8_t> zeros(48, 0), ones(48, 0xFF);
+  EXPECT_EQ(k.hamming(zeros.data(), ones.data(), 48), 384u);
+}
+
+TEST_P(KernelLevel, CosineOfZeroVectorIsZero) {
+  std::vector<float> zero(10, 0.f), x = floats(10);
+  EXPECT_EQ(k.cosine_f32(zero.data(), x.data(), 10), 0.f);
+}
+
+TEST_P(KernelLevel, NanPropagates) {
+  std::vector<float> a = floats(33), b = floats(33);
+  a[32] = std::nanf("");
+  EXPECT_TRUE(std::isnan(k.dot_f32(a.data(), b.data(), 33)));
+  EXPECT_TRUE(std::isnan(k.l2sq_f32(a.data(), b.data(), 33)));
+}
+
+std::string level_name(const ::testing::TestParamInfo<rs::Level>& info) {
+  return std::string(rs::to_string(info.param));
+}
+
+INSTANTIATE_TEST_SUITE_P(Supported, KernelLevel, ::testing::ValuesIn(rs::supported_levels()), level_name);
+
+TEST(Dispatch, ScalarAlwaysCompiledAndFirst) {
+  ASSERT_FALSE(rs::supported_levels().empty());
+  EXPECT_EQ(rs::supported_levels().front(), rs::Level::scalar);
+}
+
+TEST(Dispatch, ActiveIsBestSupportedUnlessForced) {
+  if (std::getenv("RAGKERNEL_SIMD") == nullptr) {
+    EXPECT_EQ(rs::active().level, rs::supported_levels().back());
+  } else {
+    EXPECT_EQ(rs::to_string(rs::active().level), std::getenv("RAGKERNEL_SIMD"));
+  }
+}
+
+TEST(Dispatch, ParseLevelRejectsUnknownNames) {
+  EXPECT_EQ(rs::parse_level("avx2"), rs::Level::avx2);
+  try {
+    rs::parse_level("sse9");
+    FAIL() << "expected InvalidArgument";
+  } catch (const ragkernel::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown SIMD level 'sse9'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("scalar"), std::string::npos);
+  }
+}
+
+TEST(Dispatch, UnsupportedLevelIsAClearError) {
+  for (rs::Level level : {rs::Level::sse4_2, rs::Level::avx2, rs::Level::avx512, rs::Level::neon}) {
+    const auto supported = rs::supported_levels();
+    if (std::find(supported.begin(), supported.end(), level) != supported.end()) continue;
+    EXPECT_THROW(rs::for_level(level), ragkernel::InvalidArgument) << rs::to_string(level);
+  }
+}
+
+}  // namespace
