@@ -6,13 +6,14 @@ this package is the Python face over them.
 
 from __future__ import annotations
 
-from ragkernel import kernels
+from ragkernel import datasets, kernels
 from ragkernel._core import CorruptionError, __version__, build_info, self_check, simd_levels
 
 __all__ = [
     "CorruptionError",
     "__version__",
     "build_info",
+    "datasets",
     "kernels",
     "self_check",
     "simd_levels",
