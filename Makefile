@@ -36,7 +36,7 @@ test-sanitize: bootstrap
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ctest --preset dev -j2
 
 bench:
-	RAGKERNEL_EXTRAS=dev,bench scripts/bootstrap.sh
+	RAGKERNEL_EXTRAS=dev,embeddings,bench scripts/bootstrap.sh
 	@$(PIP_BUILD)
 	$(PYBUILD)/bench/cpp/ragkernel_bench --benchmark_min_time=0.2
 	$(PY) bench/python/bench_kernels.py

@@ -2,14 +2,14 @@
 # Sets up everything ragkernel needs on a fresh Debian machine; safe to run again (it only
 # does what is missing). Needs Python 3.10+ and a C++20 compiler.
 #
-#   scripts/bootstrap.sh              system packages, .venv, ragkernel with the dev extra
-#   RAGKERNEL_EXTRAS=dev,bench scripts/bootstrap.sh   more extras
+#   scripts/bootstrap.sh              system packages, .venv, the dev and embeddings extras
+#   RAGKERNEL_EXTRAS=dev,embeddings,bench scripts/bootstrap.sh   more extras
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SYSTEM_PACKAGES=(g++ ninja-build pkg-config librocksdb-dev libeigen3-dev libxsimd-dev libgtest-dev
                  libbenchmark-dev libstemmer-dev)
-EXTRAS="${RAGKERNEL_EXTRAS:-dev}"
+EXTRAS="${RAGKERNEL_EXTRAS:-dev,embeddings}"
 PYTHON="${PYTHON:-python3}"
 VENV=.venv
 
