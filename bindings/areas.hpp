@@ -7,5 +7,6 @@ namespace ragkernel::py_bindings {
 void register_errors(pybind11::module_& m);
 void register_build_info(pybind11::module_& m);
 void register_kernels(pybind11::module_& m);
+void register_eval(pybind11::module_& m);
 
 }  // namespace ragkernel::py_bindings

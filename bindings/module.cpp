@@ -9,4 +9,5 @@ PYBIND11_MODULE(_core, m) {
   ragkernel::py_bindings::register_errors(m);
   ragkernel::py_bindings::register_build_info(m);
   ragkernel::py_bindings::register_kernels(m);
+  ragkernel::py_bindings::register_eval(m);
 }
