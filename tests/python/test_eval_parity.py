@@ -15,6 +15,8 @@ import pytest
 
 import ragkernel as rk
 
+sparse = pytest.importorskip("scipy.sparse")
+
 pytrec_eval = pytest.importorskip("pytrec_eval")
 
 # pytrec_eval families; each expands to trec_eval's default cutoffs (P_5 ... P_1000, ...).
@@ -56,23 +58,31 @@ def tfidf_run(name: str, depth: int = 200) -> tuple[dict, dict]:
     for doc in corpus.values():
         counts = Counter(_tokens(doc.title + " " + doc.text))
         doc_terms.append({vocab.setdefault(t, len(vocab)): c for t, c in counts.items()})
-    df = np.zeros(len(vocab))
-    for terms in doc_terms:
-        for t in terms:
-            df[t] += 1
-    idf = np.log(len(doc_ids) / df)
-    matrix = np.zeros((len(doc_ids), len(vocab)), dtype=np.float64)
+    rows, cols, vals = [], [], []
     for i, terms in enumerate(doc_terms):
         for t, c in terms.items():
-            matrix[i, t] = (1 + np.log(c)) * idf[t]
-    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-    run = {}
-    for query_id in golden.qrels:
-        q = np.zeros(len(vocab))
+            rows.append(i)
+            cols.append(t)
+            vals.append(1 + np.log(c))
+    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(doc_ids), len(vocab)))
+    df = np.bincount(cols, minlength=len(vocab))
+    idf = np.log(len(doc_ids) / df)
+    matrix = sparse.csr_matrix(matrix.multiply(idf[None, :]))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
+    matrix = sparse.csr_matrix(matrix.multiply(1.0 / np.maximum(norms, 1e-12)[:, None]))
+    query_ids = list(golden.qrels)
+    q_rows, q_cols, q_vals = [], [], []
+    for r, query_id in enumerate(query_ids):
         for t in _tokens(golden.queries[query_id]):
             if t in vocab:
-                q[vocab[t]] += idf[vocab[t]]
-        scores = matrix @ q
+                q_rows.append(r)
+                q_cols.append(vocab[t])
+                q_vals.append(idf[vocab[t]])
+    queries = sparse.csr_matrix((q_vals, (q_rows, q_cols)), shape=(len(query_ids), len(vocab)))
+    scores_all = (queries @ matrix.T).toarray()
+    run = {}
+    for r, query_id in enumerate(query_ids):
+        scores = scores_all[r]
         top = np.argsort(-scores, kind="stable")[:depth]
         # Rounded to 3 decimals so equal-score ties (and their docno tie-break) really occur.
         run[query_id] = {doc_ids[i]: round(float(scores[i]), 3) for i in top}

@@ -1,0 +1,123 @@
+"""A scripted OpenAI-compatible chat server on 127.0.0.1 (port 0) for the LLM client tests.
+
+``script(request, call_number)`` decides each reply: a ``Reply`` with status, body, headers
+and an optional delay. Every request is recorded in ``server.requests``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+def completion(content: str, *, prompt_tokens: int = 10, completion_tokens: int = 5, model: str = "judge") -> Reply:
+    body = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 1700000000,
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+    return Reply(200, json.dumps(body).encode())
+
+
+def error(status: int, message: str = "error", headers: dict[str, str] | None = None) -> Reply:
+    body = json.dumps({"error": {"message": message, "type": "test", "code": status}}).encode()
+    return Reply(status, body, headers or {})
+
+
+Script = Callable[[dict[str, Any], int], Reply]
+
+
+class FakeOpenAI:
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                request = json.loads(self.rfile.read(length) or b"{}")
+                with server._lock:
+                    server.requests.append(request)
+                    number = len(server.requests)
+                if not self.path.endswith("/chat/completions"):
+                    reply = error(404, f"no route {self.path}")
+                else:
+                    reply = server.script(request, number)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(reply.body)))
+                    for key, value in reply.headers.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout test)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    @property
+    def calls(self) -> int:
+        with self._lock:
+            return len(self.requests)
+
+    def __enter__(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+class MemoryCache:
+    """The two-method LLM cache protocol, in memory (keyed by the canonical request JSON)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[str, Any]] = {}
+
+    @staticmethod
+    def key(request: Any) -> str:
+        return json.dumps(request, sort_keys=True, separators=(",", ":"))
+
+    def lookup(self, request: Any) -> dict[str, Any] | None:
+        hit = self.entries.get(self.key(request))
+        return json.loads(json.dumps(hit)) if hit is not None else None
+
+    def update(self, request: Any, response: Any) -> None:
+        self.entries[self.key(request)] = json.loads(json.dumps(response))
