@@ -22,6 +22,8 @@ namespace {
 
 using eval::Qrels;
 using eval::Run;
+using QrelsDict = py::typing::Dict<py::str, py::typing::Dict<py::str, py::int_>>;
+using RunDict = py::typing::Dict<py::str, py::typing::Dict<py::str, py::float_>>;
 
 // A str key or value as UTF-8, without a copy (CPython caches the UTF-8 form of a str).
 std::string_view utf8(PyObject* obj, const char* what, PyObject* context) {
@@ -44,7 +46,7 @@ PyObject* require_dict(PyObject* obj, const char* what, PyObject* query) {
 }
 
 // {query: {doc: grade}}; grades must be int (bool is refused: it is almost always a mistake).
-Qrels qrels_from_dict(const py::dict& dict) {
+Qrels qrels_from_dict(const QrelsDict& dict) {
   Qrels qrels;
   PyObject *query = nullptr, *docs = nullptr;
   Py_ssize_t pos = 0;
@@ -68,7 +70,7 @@ Qrels qrels_from_dict(const py::dict& dict) {
 }
 
 // {query: {doc: score}}; scores must be int or float.
-Run run_from_dict(const py::dict& dict) {
+Run run_from_dict(const RunDict& dict) {
   Run run;
   PyObject *query = nullptr, *docs = nullptr;
   Py_ssize_t pos = 0;
@@ -96,8 +98,8 @@ Run run_from_dict(const py::dict& dict) {
   return run;
 }
 
-py::dict run_to_dict(const Run& run) {
-  py::dict out;
+RunDict run_to_dict(const Run& run) {
+  RunDict out;
   for (std::size_t q = 0; q < run.num_queries(); ++q) {
     py::dict docs;
     for (const Run::Entry& e : run.entries(q)) {
@@ -109,8 +111,8 @@ py::dict run_to_dict(const Run& run) {
   return out;
 }
 
-py::dict qrels_to_dict(const Qrels& qrels) {
-  py::dict out;
+QrelsDict qrels_to_dict(const Qrels& qrels) {
+  QrelsDict out;
   for (std::size_t q = 0; q < qrels.num_queries(); ++q) {
     py::dict docs;
     for (const eval::Judgment& j : qrels.judgments(q)) docs[py::str(j.doc)] = py::int_(j.relevance);

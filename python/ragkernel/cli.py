@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 import ragkernel
+from ragkernel.eval.cli import register as register_eval
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         run=_cmd_self_check
     )
     sub.add_parser("demo", help="run the demo").set_defaults(run=_cmd_demo)
+    register_eval(sub)
     return parser
 
 

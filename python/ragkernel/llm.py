@@ -342,7 +342,9 @@ class LLMClient:
                     with self._stats_lock:
                         self.stats.failures += 1
                     tries = f" after {attempt + 1} attempts" if retryable else ""
-                    raise LLMError(f"chat request to {self.base_url or 'the OpenAI API'} failed{tries}: {reason}") from exc
+                    raise LLMError(
+                        f"chat request to {self.base_url or 'the OpenAI API'} failed{tries}: {reason}"
+                    ) from exc
                 with self._stats_lock:
                     self.stats.retries += 1
                 self._sleep(self._delay(attempt, exc))
@@ -375,11 +377,11 @@ class LLMClient:
         retry_after = headers.get("retry-after") if hasattr(headers, "get") else None
         if retry_after is not None:
             try:
-                return min(self.max_backoff, max(0.0, float(retry_after)))
+                return float(min(self.max_backoff, max(0.0, float(retry_after))))
             except ValueError:
                 pass
         # Full jitter keeps many clients from retrying in lock step.
-        return min(self.max_backoff, self.backoff * 2**attempt) * (0.5 + 0.5 * random.random())
+        return float(min(self.max_backoff, self.backoff * 2.0**attempt) * (0.5 + 0.5 * random.random()))
 
 
 class _MalformedResponse(ValueError):

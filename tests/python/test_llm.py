@@ -66,12 +66,12 @@ def test_client_errors_are_not_retried_and_say_what_to_check():
 
 def test_timeout_is_retried():
     def script(req, n):
-        return Reply(200, completion("late").body, delay=1.5) if n == 1 else completion("in time")
+        return Reply(200, completion("late").body, delay=4.0) if n == 1 else completion("in time")
 
     with FakeOpenAI(script) as server:
-        llm = client(server, timeout=0.3)
+        llm = client(server, timeout=1.0)
         assert llm.chat(HELLO).text == "in time"
-        assert llm.stats.retries == 1
+        assert llm.stats.retries >= 1  # a loaded machine may time out the quick reply too
 
 
 def test_malformed_response_body_is_retried():

@@ -284,7 +284,12 @@ EvalResult evaluate(const Qrels& qrels, const Run& run, std::span<const Metric> 
   // The first failing row in order is reported, so the message does not depend on scheduling.
   std::size_t error_row = rows.size();
   std::string error;
-#pragma omp parallel
+  // Threads only pay off on real work; small evaluations stay on the calling thread (a
+  // parallel region costs more than it saves there, and far more on a loaded machine).
+  std::size_t work = 0;
+  for (const Row& row : rows) work += row.retrieved == Run::npos ? 1 : run.entries(row.retrieved).size() + 1;
+  const bool parallel = work >= 20000;
+#pragma omp parallel if (parallel)
   {
     Scratch scratch;
 #pragma omp for schedule(dynamic, 8)

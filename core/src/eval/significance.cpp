@@ -132,7 +132,8 @@ std::vector<TestResult> randomization_tests(std::span<const double> systems, std
   const std::size_t blocks = (count + kBlock - 1) / kBlock;
   std::vector<std::size_t> less(num_systems * blocks, 0), greater(num_systems * blocks, 0);
 
-#pragma omp parallel
+  const bool parallel = count * n * num_systems >= 1000000;  // small tests stay on one thread
+#pragma omp parallel if (parallel)
   {
     std::vector<double> flipped(num_systems);
 #pragma omp for schedule(static)
@@ -182,7 +183,7 @@ Interval bootstrap_ci(std::span<const double> values, double confidence, std::si
   const std::size_t n = values.size();
   std::vector<double> means(resamples);
   const std::size_t blocks = (resamples + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (resamples * n >= 1000000)
   for (std::ptrdiff_t block = 0; block < static_cast<std::ptrdiff_t>(blocks); ++block) {
     const auto blk = static_cast<std::size_t>(block);
     Xoshiro256 rng(seed, blk);

@@ -20,9 +20,13 @@ from ragkernel.eval.answers import (
     sentence_bleu,
     token_f1,
 )
-from ragkernel.eval.compare import Cell, Comparison, compare
+from ragkernel.eval.compare import Cell, Comparison, compare, compare_scores
+from ragkernel.eval.gate import Check, GateResult, assert_golden, gate
 from ragkernel.eval.golden import Document, GoldenSet, Reference
 from ragkernel.eval.ir import DEFAULT_METRICS, Qrels, Run, Scores, canonical_metric, evaluate, score
+from ragkernel.eval.judge import JUDGE_METRICS, JudgeSample, judge
+from ragkernel.eval.prompts import PROMPTS, PromptTemplate
+from ragkernel.eval.report import Report
 from ragkernel.eval.samples import MetricSummary, SampleScores
 from ragkernel.eval.stats import TestResult, bootstrap_ci, holm, paired_t_test, randomization_test, randomization_tests
 from ragkernel.eval.trec import load_qrels, load_run, write_run
@@ -30,26 +34,37 @@ from ragkernel.eval.trec import load_qrels, load_run, write_run
 __all__ = [
     "ANSWER_METRICS",
     "DEFAULT_METRICS",
+    "JUDGE_METRICS",
+    "PROMPTS",
     "Cell",
+    "Check",
     "Comparison",
     "Document",
+    "GateResult",
     "GoldenSet",
+    "JudgeSample",
     "MetricSummary",
+    "PromptTemplate",
     "Qrels",
     "Reference",
+    "Report",
     "Run",
     "SampleScores",
     "Scores",
     "TestResult",
+    "assert_golden",
     "bootstrap_ci",
     "canonical_metric",
     "compare",
+    "compare_scores",
     "context_precision",
     "context_recall",
     "corpus_bleu",
     "evaluate",
     "exact_match",
+    "gate",
     "holm",
+    "judge",
     "load_qrels",
     "load_run",
     "normalize_answer",

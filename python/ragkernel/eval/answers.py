@@ -189,9 +189,9 @@ def corpus_bleu(predictions: Sequence[str], references: Sequence[Sequence[str]])
     if len(predictions) != len(references):
         raise ValueError(f"{len(predictions)} predictions but {len(references)} reference lists")
     totals = [0] * 10
-    for prediction, refs in zip(predictions, references):
+    for prediction, refs in zip(predictions, references, strict=True):
         _check(prediction, refs)
-        totals = [a + b for a, b in zip(totals, _bleu_statistics(prediction, refs))]
+        totals = [a + b for a, b in zip(totals, _bleu_statistics(prediction, refs), strict=True)]
     return _bleu_from_statistics(totals, effective_order=False)
 
 

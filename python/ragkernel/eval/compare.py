@@ -22,7 +22,7 @@ from ragkernel.eval.golden import GoldenSet
 from ragkernel.eval.ir import DEFAULT_METRICS, QrelsLike, RunLike, Scores, as_qrels, canonical_metric, score
 from ragkernel.eval.stats import bootstrap_ci, holm, paired_t_test, randomization_tests
 
-__all__ = ["Cell", "Comparison", "compare", "resolve_qrels"]
+__all__ = ["Cell", "Comparison", "compare", "compare_scores", "resolve_qrels"]
 
 Test = Literal["randomization", "t-test"]
 RECALL_CUTOFFS = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)
@@ -121,18 +121,60 @@ def compare(
     """
     if not runs:
         raise ValueError("no runs to compare; expected a dict {system_name: run}")
+    qrels, golden_name = resolve_qrels(golden, split)
+    names = tuple(dict.fromkeys(canonical_metric(m) for m in metrics))
+    options: dict[str, Any] = {"relevance_level": relevance_level, "complete": True, "remove_query_id": remove_query_id}
+    scores = {s: score(qrels, runs[s], names, **options) for s in runs}
+    curves: dict[str, list[tuple[int, float]]] = {}
+    if recall_cutoffs:
+        cut_names = [f"recall_{k}" for k in recall_cutoffs]
+        for s in runs:
+            means = score(qrels, runs[s], cut_names, **options).mean()
+            curves[s] = [(k, means[n]) for k, n in zip(recall_cutoffs, cut_names, strict=True)]
+    return compare_scores(
+        scores,
+        baseline=baseline,
+        test=test,
+        alpha=alpha,
+        permutations=permutations,
+        resamples=resamples,
+        confidence=confidence,
+        seed=seed,
+        recall_curves=curves,
+        golden_name=golden_name,
+        settings={"relevance_level": relevance_level, "remove_query_id": remove_query_id, "complete": True},
+    )
+
+
+def compare_scores(
+    scores: Mapping[str, Scores],
+    *,
+    baseline: str | None = None,
+    test: Test = "randomization",
+    alpha: float = 0.05,
+    permutations: int = 10_000,
+    resamples: int = 10_000,
+    confidence: float = 0.95,
+    seed: int = 42,
+    recall_curves: Mapping[str, list[tuple[int, float]]] | None = None,
+    golden_name: str = "golden",
+    settings: Mapping[str, Any] | None = None,
+) -> Comparison:
+    """The statistics of :func:`compare` over per-query scores that share queries and metrics."""
+    if not scores:
+        raise ValueError("no systems to compare")
     if test not in ("randomization", "t-test"):
         raise ValueError(f"test is {test!r}; expected 'randomization' or 't-test'")
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha is {alpha}; expected a level in (0, 1) such as 0.05")
-    systems = tuple(runs)
+    systems = tuple(scores)
     base = systems[0] if baseline is None else baseline
-    if base not in runs:
-        raise KeyError(f"baseline {base!r} is not one of the runs: {', '.join(systems)}")
-    qrels, golden_name = resolve_qrels(golden, split)
-    names = tuple(dict.fromkeys(canonical_metric(m) for m in metrics))
-    options = {"relevance_level": relevance_level, "complete": True, "remove_query_id": remove_query_id}
-    scores = {s: score(qrels, runs[s], names, **options) for s in systems}
+    if base not in scores:
+        raise KeyError(f"baseline {base!r} is not one of the systems: {', '.join(systems)}")
+    names = scores[base].metrics
+    for s in systems:
+        if scores[s].query_ids != scores[base].query_ids or scores[s].metrics != names:
+            raise ValueError(f"system {s!r} was scored on other queries or metrics than {base!r}; expected the same")
 
     others = [s for s in systems if s != base]
     cells: dict[tuple[str, str], Cell] = {}
@@ -142,10 +184,12 @@ def compare(
         if others:
             matrix = np.stack([scores[s].values[:, j] for s in others])
             if test == "randomization":
-                raw = [r.p_value for r in randomization_tests(matrix, base_values, permutations=permutations, seed=seed)]
+                raw = [
+                    r.p_value for r in randomization_tests(matrix, base_values, permutations=permutations, seed=seed)
+                ]
             else:
                 raw = [paired_t_test(row, base_values).p_value for row in matrix]
-        adjusted = dict(zip(others, holm(raw)))
+        adjusted = dict(zip(others, holm(raw), strict=True))
         for s in systems:
             values = scores[s].values[:, j]
             low, high = bootstrap_ci(values, confidence=confidence, resamples=resamples, seed=seed)
@@ -157,14 +201,7 @@ def compare(
                 delta = mean - float(base_values.mean())
                 cells[(s, metric)] = Cell(mean, low, high, delta, p, p < alpha and delta != 0.0)
 
-    curves: dict[str, list[tuple[int, float]]] = {}
-    if recall_cutoffs:
-        cut_names = [f"recall_{k}" for k in recall_cutoffs]
-        for s in systems:
-            means = score(qrels, runs[s], cut_names, **options).mean()
-            curves[s] = [(k, means[n]) for k, n in zip(recall_cutoffs, cut_names)]
-
-    settings = {
+    all_settings = {
         "test": test,
         "alpha": alpha,
         "correction": "holm",
@@ -172,8 +209,7 @@ def compare(
         "bootstrap_resamples": resamples,
         "confidence": confidence,
         "seed": seed,
-        "relevance_level": relevance_level,
-        "remove_query_id": remove_query_id,
-        "complete": True,
+        **(settings or {}),
     }
-    return Comparison(systems, base, names, scores, cells, settings, curves, golden_name)
+    curves = {s: list(points) for s, points in (recall_curves or {}).items()}
+    return Comparison(systems, base, tuple(names), dict(scores), cells, all_settings, curves, golden_name)

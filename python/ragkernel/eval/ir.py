@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Union
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -21,8 +21,8 @@ from ragkernel import _core
 Qrels = _core.EvalQrels
 Run = _core.EvalRun
 
-QrelsLike = Union[Mapping[str, Mapping[str, int]], _core.EvalQrels]
-RunLike = Union[Mapping[str, Mapping[str, float]], _core.EvalRun]
+QrelsLike: TypeAlias = Mapping[str, Mapping[str, int]] | _core.EvalQrels
+RunLike: TypeAlias = Mapping[str, Mapping[str, float]] | _core.EvalRun
 
 DEFAULT_METRICS = ("map", "ndcg_cut_10", "P_10", "recall_100", "recip_rank")
 
@@ -49,7 +49,9 @@ def as_qrels(qrels: QrelsLike) -> _core.EvalQrels:
         return _core.EvalQrels.from_dict(qrels)
     if isinstance(qrels, Mapping):
         return _core.EvalQrels.from_dict({q: dict(d) for q, d in qrels.items()})
-    raise TypeError(f"qrels must be a dict {{query_id: {{doc_id: grade}}}} or rk.eval.Qrels, got {type(qrels).__name__}")
+    raise TypeError(
+        f"qrels must be a dict {{query_id: {{doc_id: grade}}}} or rk.eval.Qrels, got {type(qrels).__name__}"
+    )
 
 
 def as_run(run: RunLike) -> _core.EvalRun:
@@ -89,12 +91,13 @@ class Scores:
         if not self.query_ids:
             return dict.fromkeys(self.metrics, 0.0)
         means = self.values.mean(axis=0)
-        return {m: float(v) for m, v in zip(self.metrics, means)}
+        return {m: float(v) for m, v in zip(self.metrics, means, strict=True)}
 
     def per_query(self) -> dict[str, dict[str, float]]:
         """``{query_id: {metric: value}}``, the shape pytrec_eval returns."""
         return {
-            q: {m: float(v) for m, v in zip(self.metrics, row)} for q, row in zip(self.query_ids, self.values.tolist())
+            q: {m: float(v) for m, v in zip(self.metrics, row, strict=True)}
+            for q, row in zip(self.query_ids, self.values.tolist(), strict=True)
         }
 
 

@@ -167,7 +167,7 @@ def judge(
     results = _run(llm, batch, on_error)
     prompt_tokens = completion_tokens = 0
     cost = 0.0
-    for (metric, sample), result in zip(jobs, results):
+    for (metric, sample), result in zip(jobs, results, strict=True):
         if isinstance(result, str):
             out.set(metric, sample.query_id, None, result)
             continue

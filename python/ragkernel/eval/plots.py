@@ -7,7 +7,7 @@ the output depends only on the data.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 __all__ = ["PALETTE", "bars_with_intervals", "delta_bars", "line_chart"]
@@ -24,7 +24,7 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
-        f'<title>{escape(title)}</title>' + "".join(body) + "</svg>"
+        f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
     )
 
 
@@ -111,7 +111,9 @@ def delta_bars(deltas: Sequence[float], title: str, label: str) -> str:
         h = (plot_h / 2) * abs(d) / extent
         y = zero - h if d > 0 else zero
         color = "#55A868" if d > 0 else "#C44E52"
-        body.append(f'<rect x="{_f(left + i * bar_w)}" y="{_f(y)}" width="{_f(bar_w)}" height="{_f(h)}" fill="{color}"/>')
+        body.append(
+            f'<rect x="{_f(left + i * bar_w)}" y="{_f(y)}" width="{_f(bar_w)}" height="{_f(h)}" fill="{color}"/>'
+        )
     wins = sum(d > 0 for d in deltas)
     losses = sum(d < 0 for d in deltas)
     body.append(
@@ -121,7 +123,7 @@ def delta_bars(deltas: Sequence[float], title: str, label: str) -> str:
     return _svg(width, height, title, body)
 
 
-def line_chart(series: dict[str, Sequence[tuple[int, float]]], title: str, x_label: str, y_label: str) -> str:
+def line_chart(series: Mapping[str, Sequence[tuple[int, float]]], title: str, x_label: str, y_label: str) -> str:
     """Lines over a log-scaled x axis (recall at k)."""
     left, top, plot_w, plot_h = 50.0, 20.0, 420.0, 200.0
     xs = sorted({x for points in series.values() for x, _ in points})
@@ -137,9 +139,7 @@ def line_chart(series: dict[str, Sequence[tuple[int, float]]], title: str, x_lab
 
     body = _y_axis(left, top, plot_h, 0.0, 1.0)
     for x in xs:
-        body.append(
-            f'<text x="{_f(px(x))}" y="{_f(top + plot_h + 16)}" text-anchor="middle" {_FONT}>{x}</text>'
-        )
+        body.append(f'<text x="{_f(px(x))}" y="{_f(top + plot_h + 16)}" text-anchor="middle" {_FONT}>{x}</text>')
     for i, (name, points) in enumerate(series.items()):
         color = PALETTE[i % len(PALETTE)]
         path = " ".join(f"{_f(px(x))},{_f(py(y))}" for x, y in points)

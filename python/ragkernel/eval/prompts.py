@@ -43,8 +43,7 @@ FAITHFULNESS = PromptTemplate(
     version="1",
     system=(
         "You check whether an answer is supported by retrieved context. Split the answer into short, "
-        "self-contained factual claims. For each claim decide whether the context alone supports it. "
-        + _JSON_ONLY
+        "self-contained factual claims. For each claim decide whether the context alone supports it. " + _JSON_ONLY
     ),
     user=(
         "Context:\n{context}\n\nQuestion: {question}\n\nAnswer: {answer}\n\n"

@@ -44,4 +44,4 @@ def write_run(run: Mapping[str, Mapping[str, float]], path: str | pathlib.Path, 
 
 def _descending(doc: str) -> tuple[int, ...]:
     # Byte order, reversed: ties rank by document id descending, as trec_eval does.
-    return tuple(-b for b in doc.encode("utf-8")) + (1,)
+    return (*tuple(-b for b in doc.encode("utf-8")), 1)
