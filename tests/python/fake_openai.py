@@ -121,3 +121,46 @@ class MemoryCache:
 
     def update(self, request: Any, response: Any) -> None:
         self.entries[self.key(request)] = json.loads(json.dumps(response))
+
+
+class FileCache:
+    """The same protocol on disk (one JSON file per request), shared across processes."""
+
+    def __init__(self, folder: str) -> None:
+        import pathlib
+
+        self.folder = pathlib.Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, request: Any) -> Any:
+        import hashlib
+
+        return self.folder / (hashlib.sha256(MemoryCache.key(request).encode()).hexdigest() + ".json")
+
+    def lookup(self, request: Any) -> dict[str, Any] | None:
+        path = self._path(request)
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def update(self, request: Any, response: Any) -> None:
+        self._path(request).write_text(json.dumps(response, sort_keys=True))
+
+
+def judge_script(request: dict[str, Any], number: int) -> Reply:
+    """Scripted judgements keyed on the prompt: 429 first, 500 second, then answers."""
+    if number == 1:
+        return error(429, "slow down", {"retry-after": "0"})
+    if number == 2:
+        return error(500, "boom")
+    system = request["messages"][0]["content"]
+    user = request["messages"][-1]["content"]
+    if "unparseable" in user:
+        return completion("I would rather not say.")
+    if "self-contained factual claims" in system:  # faithfulness
+        claims = [{"claim": "a", "supported": True}, {"claim": "b", "supported": False}]
+        return completion(json.dumps({"claims": claims}))
+    if "directly an answer" in system:  # answer relevancy
+        return completion('```json\n{"score": 4, "reason": "mostly"}\n```')
+    if "retrieved passages" in system:  # context precision
+        return completion(json.dumps({"verdicts": [0, 1]}))
+    claims = [{"claim": c, "attributed": c != "z"} for c in ("x", "y", "z")]  # context recall
+    return completion(json.dumps({"claims": claims}), prompt_tokens=20, completion_tokens=7)
