@@ -30,6 +30,7 @@ from ragkernel.eval.report import Report
 from ragkernel.eval.samples import MetricSummary, SampleScores
 from ragkernel.eval.stats import TestResult, bootstrap_ci, holm, paired_t_test, randomization_test, randomization_tests
 from ragkernel.eval.trec import load_qrels, load_run, write_run
+from ragkernel.eval.tune import TuningResult, expand_grid, split_queries, tune
 
 __all__ = [
     "ANSWER_METRICS",
@@ -52,6 +53,7 @@ __all__ = [
     "SampleScores",
     "Scores",
     "TestResult",
+    "TuningResult",
     "assert_golden",
     "bootstrap_ci",
     "canonical_metric",
@@ -62,6 +64,7 @@ __all__ = [
     "corpus_bleu",
     "evaluate",
     "exact_match",
+    "expand_grid",
     "gate",
     "holm",
     "judge",
@@ -75,6 +78,8 @@ __all__ = [
     "score",
     "score_answers",
     "sentence_bleu",
+    "split_queries",
     "token_f1",
+    "tune",
     "write_run",
 ]
