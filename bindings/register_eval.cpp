@@ -57,9 +57,8 @@ Qrels qrels_from_dict(const QrelsDict& dict) {
     Py_ssize_t inner = 0;
     while (PyDict_Next(docs, &inner, &doc, &grade)) {
       if (!PyLong_Check(grade) || PyBool_Check(grade)) {
-        throw InvalidArgument("query '" + std::string(q) + "' grades document '" +
-                              std::string(py::str(doc)) + "' with " + Py_TYPE(grade)->tp_name +
-                              "; expected an int grade such as 0, 1 or 2");
+        throw InvalidArgument("query '" + std::string(q) + "' grades document '" + std::string(py::str(doc)) +
+                              "' with " + Py_TYPE(grade)->tp_name + "; expected an int grade such as 0, 1 or 2");
       }
       const long value = PyLong_AsLong(grade);
       if (value == -1 && PyErr_Occurred()) throw py::error_already_set();
@@ -193,13 +192,13 @@ void register_eval(py::module_& m) {
           py::gil_scoped_release release;  // qrels and run are kept alive by the caller's references
           result = eval::evaluate(qrels, run, metrics, options);
         }
-        py::array_t<double> values({static_cast<py::ssize_t>(result.num_queries()),
-                                    static_cast<py::ssize_t>(metrics.size())});
+        py::array_t<double> values(
+            {static_cast<py::ssize_t>(result.num_queries()), static_cast<py::ssize_t>(metrics.size())});
         std::copy(result.values.begin(), result.values.end(), values.mutable_data());
         return py::make_tuple(result.query_ids, values);
       },
-      py::arg("qrels"), py::arg("run"), py::arg("metrics"), py::arg("relevance_level") = 1,
-      py::arg("complete") = false, py::arg("judged_docs_only") = false, py::arg("remove_query_id") = false,
+      py::arg("qrels"), py::arg("run"), py::arg("metrics"), py::arg("relevance_level") = 1, py::arg("complete") = false,
+      py::arg("judged_docs_only") = false, py::arg("remove_query_id") = false,
       "Per-query metric values: (query_ids, float64 array [queries, metrics]).");
 
   m.def(

@@ -241,7 +241,8 @@ TEST(EvalSignificance, TTestRandomizationBootstrapHolm) {
     big_a[i] = std::sin(static_cast<double>(i)) * 0.5 + 0.5;
     big_b[i] = std::cos(static_cast<double>(i)) * 0.5 + 0.5;
   }
-  EXPECT_EQ(ev::randomization_test(big_a, big_b, 5000, 7).p_value, ev::randomization_test(big_a, big_b, 5000, 7).p_value);
+  EXPECT_EQ(ev::randomization_test(big_a, big_b, 5000, 7).p_value,
+            ev::randomization_test(big_a, big_b, 5000, 7).p_value);
   const ev::Interval ci = ev::bootstrap_ci(a, 0.95, 2000, 3);
   EXPECT_LT(ci.low, ci.high);
   const std::vector<double> adjusted = ev::holm(std::vector<double>{0.01, 0.04, 0.03});

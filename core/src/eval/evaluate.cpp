@@ -14,14 +14,14 @@
 namespace ragkernel::eval {
 namespace {
 
-constexpr int kNotJudged = -1;    // trec_eval RELVALUE_NONPOOL: the judgments lack the document
+constexpr int kNotJudged = -1;     // trec_eval RELVALUE_NONPOOL: the judgments lack the document
 constexpr int kPoolUnjudged = -2;  // trec_eval RELVALUE_UNJUDGED: judged with a negative grade
 
 // What the metrics of one query are computed from.
 struct Ranked {
-  std::vector<int> rel;           // grade of the documents at ranks 1..depth (kNotJudged, kPoolUnjudged)
-  std::size_t num_ret = 0;        // retrieved documents (after the options' filters)
-  std::size_t num_rel = 0;        // judged documents with grade >= relevance_level
+  std::vector<int> rel;             // grade of the documents at ranks 1..depth (kNotJudged, kPoolUnjudged)
+  std::size_t num_ret = 0;          // retrieved documents (after the options' filters)
+  std::size_t num_rel = 0;          // judged documents with grade >= relevance_level
   std::vector<std::size_t> levels;  // levels[g] = judged documents with grade g >= 0
 };
 
@@ -196,7 +196,8 @@ double metric_value(const Metric& m, const Ranked& r, int level) {
       for (std::size_t i = 0; i < std::min(k, n); ++i) {
         hits += m.kind == MetricKind::judged ? (r.rel[i] >= 0) : relevant(r.rel[i]);
       }
-      if (m.kind == MetricKind::recall) return r.num_rel ? static_cast<double>(hits) / static_cast<double>(r.num_rel) : 0.0;
+      if (m.kind == MetricKind::recall)
+        return r.num_rel ? static_cast<double>(hits) / static_cast<double>(r.num_rel) : 0.0;
       if (m.kind == MetricKind::success) return hits ? 1.0 : 0.0;
       return static_cast<double>(hits) / static_cast<double>(k);
     }

@@ -63,15 +63,14 @@ int parse_grade(const std::string& path, std::size_t line, std::string_view text
   if (ec == std::errc() && end == text.data() + text.size()) return grade;
   double value = 0.0;  // "1.0" is accepted when it is a whole number
   auto [dend, dec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (dec == std::errc() && dend == text.data() + text.size() && std::floor(value) == value &&
-      std::fabs(value) < 1e9) {
+  if (dec == std::errc() && dend == text.data() + text.size() && std::floor(value) == value && std::fabs(value) < 1e9) {
     return static_cast<int>(value);
   }
   fail(path, line, "relevance grade '" + std::string(text) + "' is not an integer");
 }
 
-void add_judgment(Qrels& qrels, const std::string& path, std::size_t line, std::string_view query,
-                  std::string_view doc, int grade) {
+void add_judgment(Qrels& qrels, const std::string& path, std::size_t line, std::string_view query, std::string_view doc,
+                  int grade) {
   try {
     qrels.add(query, doc, grade);
   } catch (const InvalidArgument& e) {
