@@ -25,8 +25,12 @@ using eval::Run;
 using QrelsDict = py::typing::Dict<py::str, py::typing::Dict<py::str, py::int_>>;
 using RunDict = py::typing::Dict<py::str, py::typing::Dict<py::str, py::float_>>;
 
-// A str key or value as UTF-8, without a copy (CPython caches the UTF-8 form of a str).
+// A str key or value as UTF-8, without a copy (CPython caches the UTF-8 form of a str; an
+// ASCII str is its own UTF-8, read without a call).
 std::string_view utf8(PyObject* obj, const char* what, PyObject* context) {
+  if (PyUnicode_CheckExact(obj) && PyUnicode_IS_COMPACT_ASCII(obj)) {
+    return {static_cast<const char*>(PyUnicode_DATA(obj)), static_cast<std::size_t>(PyUnicode_GET_LENGTH(obj))};
+  }
   if (!PyUnicode_Check(obj)) {
     throw InvalidArgument(std::string(what) + " must be str, got " + Py_TYPE(obj)->tp_name +
                           (context ? " (in query '" + std::string(py::str(context)) + "')" : std::string()));
@@ -93,6 +97,7 @@ Run run_from_dict(const RunDict& dict) {
       }
       run.add_at(q, utf8(doc, "a document id", query), value);
     }
+    run.mark_docs_unique(q);  // the keys of one dict
   }
   return run;
 }

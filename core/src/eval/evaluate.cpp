@@ -1,7 +1,5 @@
 #include "ragkernel/eval/evaluate.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -11,15 +9,25 @@
 
 #include "ragkernel/error.hpp"
 
+// Every supported metric depends only on the number of retrieved documents and on the ranks
+// and grades of the *judged* retrieved documents. So instead of sorting all retrieved
+// documents, the evaluator looks each one up in the judgments, sorts the few judged ones, and
+// computes their ranks by counting how many unjudged documents precede each: O(n log J) for n
+// retrieved and J judged, against O(n log n) for trec_eval's full sorts.
+
 namespace ragkernel::eval {
 namespace {
 
-constexpr int kNotJudged = -1;     // trec_eval RELVALUE_NONPOOL: the judgments lack the document
 constexpr int kPoolUnjudged = -2;  // trec_eval RELVALUE_UNJUDGED: judged with a negative grade
+
+struct Hit {
+  std::size_t rank;  // 1-based, in trec_eval's order
+  int grade;         // >= 0, or kPoolUnjudged
+};
 
 // What the metrics of one query are computed from.
 struct Ranked {
-  std::vector<int> rel;             // grade of the documents at ranks 1..depth (kNotJudged, kPoolUnjudged)
+  std::vector<Hit> hits;            // the judged retrieved documents, by rank
   std::size_t num_ret = 0;          // retrieved documents (after the options' filters)
   std::size_t num_rel = 0;          // judged documents with grade >= relevance_level
   std::vector<std::size_t> levels;  // levels[g] = judged documents with grade g >= 0
@@ -27,45 +35,27 @@ struct Ranked {
 
 // Reused buffers of one thread.
 struct Scratch {
-  struct Item {
+  struct Judged {
     double score;
-    std::uint32_t index;
+    std::uint32_t index;  // entry index in the run
+    int grade;
   };
-  std::vector<Item> items;
-  std::vector<std::uint64_t> hashes;  // by entry index
-  std::vector<int> rel;               // by entry index, when resolved before ranking
-  std::vector<std::uint32_t> kept;    // entry indices left after the options' filters
-  std::vector<std::uint32_t> slots;   // duplicate detection
+  std::vector<Judged> judged;
+  std::vector<std::uint64_t> hashes;         // by entry index
+  std::vector<std::uint32_t> slots;          // duplicate detection
+  std::vector<std::size_t> unjudged_before;  // by judged position: unjudged documents ranked between
   Ranked ranked;
 };
 
-// How deep the ranking must be resolved for these metrics (SIZE_MAX = all retrieved).
-std::size_t required_depth(std::span<const Metric> metrics, std::size_t num_rel) {
-  std::size_t depth = 0;
-  for (const Metric& m : metrics) {
-    switch (m.kind) {
-      case MetricKind::map:
-      case MetricKind::recip_rank:
-      case MetricKind::ndcg:
-      case MetricKind::ndcg_burges:
-      case MetricKind::bpref:
-      case MetricKind::num_rel_ret: return std::numeric_limits<std::size_t>::max();
-      case MetricKind::r_precision: depth = std::max(depth, num_rel); break;
-      case MetricKind::num_ret:
-      case MetricKind::num_rel: break;
-      default: depth = std::max<std::size_t>(depth, m.cutoff); break;
-    }
-  }
-  return depth;
-}
-
-void check_duplicates(const Run& run, std::size_t q, const std::vector<std::uint32_t>& kept, Scratch& s) {
+void check_duplicates(const Run& run, std::size_t q, bool remove_query_id, Scratch& s) {
   const auto entries = run.entries(q);
-  const std::size_t capacity = std::bit_ceil(std::max<std::size_t>(16, 2 * kept.size()));
+  const std::size_t capacity = std::bit_ceil(std::max<std::size_t>(16, 2 * entries.size()));
   s.slots.assign(capacity, 0);
   const std::size_t mask = capacity - 1;
-  for (std::uint32_t i : kept) {
+  const std::string_view query_id = run.query_id(q);
+  for (std::uint32_t i = 0; i < entries.size(); ++i) {
     const std::string_view doc = run.doc(q, entries[i]);
+    if (remove_query_id && doc == query_id) continue;
     std::size_t slot = s.hashes[i] & mask;
     while (s.slots[slot] != 0) {
       const std::uint32_t other = s.slots[slot] - 1;
@@ -79,15 +69,9 @@ void check_duplicates(const Run& run, std::size_t q, const std::vector<std::uint
   }
 }
 
-int lookup(const Qrels& qrels, std::size_t qq, std::string_view doc, std::uint64_t hash) {
-  const int* grade = qrels.find(qq, doc, hash);
-  if (grade == nullptr) return kNotJudged;
-  return *grade < 0 ? kPoolUnjudged : *grade;
-}
-
 // Fills s.ranked for one (judged query, run query) pair; rq may be npos (nothing retrieved).
-void rank_query(const Qrels& qrels, std::size_t qq, const Run& run, std::size_t rq, std::span<const Metric> metrics,
-                const EvalOptions& options, Scratch& s) {
+void rank_query(const Qrels& qrels, std::size_t qq, const Run& run, std::size_t rq, const EvalOptions& options,
+                Scratch& s) {
   Ranked& r = s.ranked;
   r.levels.clear();
   for (const Judgment& j : qrels.judgments(qq)) {
@@ -97,127 +81,162 @@ void rank_query(const Qrels& qrels, std::size_t qq, const Run& run, std::size_t 
     ++r.levels[g];
   }
   r.num_rel = 0;
-  for (std::size_t g = static_cast<std::size_t>(std::max(options.relevance_level, 0)); g < r.levels.size(); ++g) {
+  for (std::size_t g = static_cast<std::size_t>(options.relevance_level); g < r.levels.size(); ++g) {
     r.num_rel += r.levels[g];
   }
-  r.rel.clear();
+  r.hits.clear();
   r.num_ret = 0;
   if (rq == Run::npos) return;
 
   const auto entries = run.entries(rq);
   const std::string_view query_id = run.query_id(rq);
-  s.items.clear();
-  s.kept.clear();
   s.hashes.resize(entries.size());
+  s.judged.clear();
+  std::size_t kept = 0;
   for (std::uint32_t i = 0; i < entries.size(); ++i) {
     const std::string_view doc = run.doc(rq, entries[i]);
     if (options.remove_query_id && doc == query_id) continue;
+    ++kept;
     s.hashes[i] = Qrels::doc_hash(doc);
-    s.kept.push_back(i);
-  }
-  check_duplicates(run, rq, s.kept, s);
-
-  const bool resolved_early = options.judged_docs_only;
-  if (resolved_early) s.rel.resize(entries.size());
-  for (std::uint32_t i : s.kept) {
-    if (resolved_early) {
-      s.rel[i] = lookup(qrels, qq, run.doc(rq, entries[i]), s.hashes[i]);
-      if (s.rel[i] < 0) continue;
+    if (const int* grade = qrels.find(qq, doc, s.hashes[i])) {
+      s.judged.push_back({entries[i].score, i, *grade < 0 ? kPoolUnjudged : *grade});
     }
-    s.items.push_back(Scratch::Item{entries[i].score, i});
   }
-  r.num_ret = s.items.size();
+  if (!run.docs_unique(rq)) check_duplicates(run, rq, options.remove_query_id, s);
 
-  // Score descending, ties by document id descending (trec_eval's strcmp order).
-  auto before = [&](const Scratch::Item& a, const Scratch::Item& b) {
-    if (a.score != b.score) return a.score > b.score;
-    return run.doc(rq, entries[a.index]) > run.doc(rq, entries[b.index]);
+  // trec_eval's order: score descending, ties by document id descending (strcmp).
+  auto doc_of = [&](std::uint32_t i) { return run.doc(rq, entries[i]); };
+  auto before = [&](double score_a, std::uint32_t a, double score_b, std::uint32_t b) {
+    if (score_a != score_b) return score_a > score_b;
+    return doc_of(a) > doc_of(b);
   };
-  const std::size_t depth = std::min(required_depth(metrics, r.num_rel), s.items.size());
-  if (depth < s.items.size()) {
-    std::nth_element(s.items.begin(), s.items.begin() + static_cast<std::ptrdiff_t>(depth), s.items.end(), before);
-  }
-  std::sort(s.items.begin(), s.items.begin() + static_cast<std::ptrdiff_t>(depth), before);
+  std::sort(s.judged.begin(), s.judged.end(), [&](const Scratch::Judged& a, const Scratch::Judged& b) {
+    return before(a.score, a.index, b.score, b.index);
+  });
 
-  r.rel.resize(depth);
-  for (std::size_t i = 0; i < depth; ++i) {
-    const std::uint32_t e = s.items[i].index;
-    r.rel[i] = resolved_early ? s.rel[e] : lookup(qrels, qq, run.doc(rq, entries[e]), s.hashes[e]);
+  if (options.judged_docs_only) {
+    // trec_eval -J: unjudged documents (not in the judgments, or negative grade) are dropped.
+    for (const Scratch::Judged& j : s.judged) {
+      if (j.grade >= 0) r.hits.push_back({r.hits.size() + 1, j.grade});
+    }
+    r.num_ret = r.hits.size();
+    return;
+  }
+  r.num_ret = kept;
+  // For each unjudged document, the number of judged ones that rank before it (binary search);
+  // a prefix sum then gives each judged document the unjudged count ahead of it.
+  const std::size_t nj = s.judged.size();
+  s.unjudged_before.assign(nj + 1, 0);
+  if (nj > 0) {
+    std::size_t next = 0;  // judged entries are skipped by walking their sorted indices
+    std::vector<std::uint32_t>& judged_index = s.slots;
+    judged_index.resize(nj);
+    for (std::size_t t = 0; t < nj; ++t) judged_index[t] = s.judged[t].index;
+    std::sort(judged_index.begin(), judged_index.end());
+    for (std::uint32_t i = 0; i < entries.size(); ++i) {
+      if (next < nj && judged_index[next] == i) {
+        ++next;
+        continue;
+      }
+      if (options.remove_query_id && doc_of(i) == query_id) continue;
+      const double score = entries[i].score;
+      std::size_t lo = 0, hi = nj;  // first judged position that document i ranks before
+      while (lo < hi) {
+        const std::size_t mid = (lo + hi) / 2;
+        if (before(s.judged[mid].score, s.judged[mid].index, score, i)) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      ++s.unjudged_before[lo];
+    }
+  }
+  std::size_t unjudged = 0;
+  for (std::size_t t = 0; t < nj; ++t) {
+    unjudged += s.unjudged_before[t];
+    r.hits.push_back({t + 1 + unjudged, s.judged[t].grade});
   }
 }
 
-double log2_discount(std::size_t i) { return std::log2(static_cast<double>(i + 2)); }  // rank i + 1
+double log2_discount(std::size_t rank) { return std::log2(static_cast<double>(rank + 1)); }
 
 // Ideal DCG over the judged grades, best first, limited to `depth` ranks.
 template <class Gain>
 double ideal_dcg(const std::vector<std::size_t>& levels, std::size_t depth, Gain gain) {
   double ideal = 0.0;
-  std::size_t i = 0;
-  for (std::size_t g = levels.size(); g-- > 1 && i < depth;) {  // grade 0 has no gain
-    for (std::size_t c = 0; c < levels[g] && i < depth; ++c, ++i) ideal += gain(static_cast<int>(g)) / log2_discount(i);
+  std::size_t rank = 0;
+  for (std::size_t g = levels.size(); g-- > 1 && rank < depth;) {  // grade 0 has no gain
+    for (std::size_t c = 0; c < levels[g] && rank < depth; ++c) {
+      ideal += gain(static_cast<int>(g)) / log2_discount(++rank);
+    }
   }
   return ideal;
 }
 
 template <class Gain>
 double ndcg(const Ranked& r, std::size_t depth, Gain gain) {
-  const std::size_t n = std::min(depth, r.rel.size());
   double dcg = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (r.rel[i] > 0) dcg += gain(r.rel[i]) / log2_discount(i);
+  for (const Hit& h : r.hits) {
+    if (h.rank > depth) break;
+    if (h.grade > 0) dcg += gain(h.grade) / log2_discount(h.rank);
   }
   const double ideal = ideal_dcg(r.levels, depth, gain);
   return ideal > 0.0 ? dcg / ideal : 0.0;
 }
 
 double metric_value(const Metric& m, const Ranked& r, int level) {
-  const auto relevant = [level](int rel) { return rel >= level; };
-  const std::size_t k = m.cutoff;
-  const std::size_t n = r.rel.size();  // resolved depth
+  constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
+  const std::size_t k = m.has_cutoff() ? m.cutoff : all;
   const auto linear = [](int g) { return static_cast<double>(g); };
   const auto exponential = [](int g) { return std::exp2(static_cast<double>(g)) - 1.0; };
+  // Relevant hits ranked within `depth`.
+  const auto relevant_within = [&](std::size_t depth) {
+    std::size_t n = 0;
+    for (const Hit& h : r.hits) {
+      if (h.rank > depth) break;
+      n += h.grade >= level;
+    }
+    return n;
+  };
   switch (m.kind) {
     case MetricKind::map:
     case MetricKind::map_cut: {
-      const std::size_t end = m.kind == MetricKind::map ? n : std::min(k, n);
       if (r.num_rel == 0) return 0.0;
       double sum = 0.0;
-      std::size_t hits = 0;
-      for (std::size_t i = 0; i < end; ++i) {
-        if (relevant(r.rel[i])) sum += static_cast<double>(++hits) / static_cast<double>(i + 1);
+      std::size_t found = 0;
+      for (const Hit& h : r.hits) {
+        if (h.rank > k) break;
+        if (h.grade >= level) sum += static_cast<double>(++found) / static_cast<double>(h.rank);
       }
       return sum / static_cast<double>(r.num_rel);
     }
-    case MetricKind::precision:
+    case MetricKind::precision: return static_cast<double>(relevant_within(k)) / static_cast<double>(k);
     case MetricKind::recall:
-    case MetricKind::success:
+      return r.num_rel ? static_cast<double>(relevant_within(k)) / static_cast<double>(r.num_rel) : 0.0;
+    case MetricKind::success: return relevant_within(k) ? 1.0 : 0.0;
     case MetricKind::judged: {
-      std::size_t hits = 0;
-      for (std::size_t i = 0; i < std::min(k, n); ++i) {
-        hits += m.kind == MetricKind::judged ? (r.rel[i] >= 0) : relevant(r.rel[i]);
+      std::size_t n = 0;
+      for (const Hit& h : r.hits) {
+        if (h.rank > k) break;
+        n += h.grade >= 0;
       }
-      if (m.kind == MetricKind::recall)
-        return r.num_rel ? static_cast<double>(hits) / static_cast<double>(r.num_rel) : 0.0;
-      if (m.kind == MetricKind::success) return hits ? 1.0 : 0.0;
-      return static_cast<double>(hits) / static_cast<double>(k);
+      return static_cast<double>(n) / static_cast<double>(k);
     }
     case MetricKind::recip_rank:
-    case MetricKind::recip_rank_cut: {
-      const std::size_t end = m.kind == MetricKind::recip_rank ? n : std::min(k, n);
-      for (std::size_t i = 0; i < end; ++i)
-        if (relevant(r.rel[i])) return 1.0 / static_cast<double>(i + 1);
+    case MetricKind::recip_rank_cut:
+      for (const Hit& h : r.hits) {
+        if (h.rank > k) break;
+        if (h.grade >= level) return 1.0 / static_cast<double>(h.rank);
+      }
       return 0.0;
-    }
     case MetricKind::r_precision: {
       const std::size_t look = std::min(r.num_ret, r.num_rel);
-      if (look == 0) return 0.0;
-      std::size_t hits = 0;
-      for (std::size_t i = 0; i < look; ++i) hits += relevant(r.rel[i]);
-      return static_cast<double>(hits) / static_cast<double>(r.num_rel);
+      return look ? static_cast<double>(relevant_within(look)) / static_cast<double>(r.num_rel) : 0.0;
     }
-    case MetricKind::ndcg: return ndcg(r, std::numeric_limits<std::size_t>::max(), linear);
+    case MetricKind::ndcg:
     case MetricKind::ndcg_cut: return ndcg(r, k, linear);
-    case MetricKind::ndcg_burges: return ndcg(r, std::numeric_limits<std::size_t>::max(), exponential);
+    case MetricKind::ndcg_burges:
     case MetricKind::ndcg_burges_cut: return ndcg(r, k, exponential);
     case MetricKind::bpref: {
       std::size_t num_nonrel = 0;
@@ -225,9 +244,9 @@ double metric_value(const Metric& m, const Ranked& r, int level) {
       const double denominator = static_cast<double>(std::min(num_nonrel, r.num_rel));
       std::size_t nonrel_so_far = 0;
       double sum = 0.0;
-      for (std::size_t i = 0; i < n; ++i) {
-        if (r.rel[i] < 0) continue;  // unjudged: no preference either way
-        if (r.rel[i] < level) {
+      for (const Hit& h : r.hits) {
+        if (h.grade < 0) continue;  // pooled but unjudged: no preference either way
+        if (h.grade < level) {
           ++nonrel_so_far;
         } else if (nonrel_so_far > 0) {
           sum += 1.0 - static_cast<double>(std::min(nonrel_so_far, r.num_rel)) / denominator;
@@ -239,11 +258,7 @@ double metric_value(const Metric& m, const Ranked& r, int level) {
     }
     case MetricKind::num_ret: return static_cast<double>(r.num_ret);
     case MetricKind::num_rel: return static_cast<double>(r.num_rel);
-    case MetricKind::num_rel_ret: {
-      std::size_t hits = 0;
-      for (std::size_t i = 0; i < n; ++i) hits += relevant(r.rel[i]);
-      return static_cast<double>(hits);
-    }
+    case MetricKind::num_rel_ret: return static_cast<double>(relevant_within(all));
   }
   return 0.0;
 }
@@ -293,11 +308,11 @@ EvalResult evaluate(const Qrels& qrels, const Run& run, std::span<const Metric> 
 #pragma omp parallel if (parallel)
   {
     Scratch scratch;
-#pragma omp for schedule(dynamic, 8)
+#pragma omp for schedule(dynamic, 16)
     for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(rows.size()); ++i) {
       const Row& row = rows[static_cast<std::size_t>(i)];
       try {
-        rank_query(qrels, row.judged, run, row.retrieved, metrics, options, scratch);
+        rank_query(qrels, row.judged, run, row.retrieved, options, scratch);
         double* out = result.values.data() + static_cast<std::size_t>(i) * nm;
         for (std::size_t m = 0; m < nm; ++m) out[m] = metric_value(metrics[m], scratch.ranked, options.relevance_level);
       } catch (const std::exception& e) {

@@ -16,7 +16,7 @@ std::size_t Run::add_query(std::string_view query) {
   auto it = index_.find(query);
   if (it != index_.end()) return it->second;
   const std::size_t q = queries_.size();
-  queries_.push_back(Query{std::string(query), {}, {}});
+  queries_.push_back(Query{std::string(query), {}, {}, false});
   index_.emplace(std::string(query), q);
   return q;
 }
@@ -38,6 +38,7 @@ void Run::add_at(std::size_t q, std::string_view doc, double score) {
   query.entries.push_back(
       Entry{static_cast<std::uint32_t>(query.docs.size()), static_cast<std::uint32_t>(doc.size()), score});
   query.docs.append(doc);
+  query.unique = false;
   ++size_;
 }
 

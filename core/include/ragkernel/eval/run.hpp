@@ -5,7 +5,9 @@
 // entries is a few large allocations. The rank column of a TREC file is not kept: like
 // trec_eval, the evaluator ranks by score, ties broken by document id in descending byte
 // order. Duplicate documents within a query are reported by the evaluator (as trec_eval
-// does), since checking them on every add would cost a hash set per query.
+// does), since checking them on every add would cost a hash set per query; a caller that
+// knows a query's documents are distinct (they were the keys of one dict) can say so with
+// mark_docs_unique and spare the evaluator the check.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -37,6 +39,10 @@ class Run {
   // add() for a query position returned by add_query (no lookup).
   void add_at(std::size_t q, std::string_view doc, double score);
 
+  // Declares that query position q has no repeated document; any later add to q withdraws it.
+  void mark_docs_unique(std::size_t q) { queries_[q].unique = true; }
+  bool docs_unique(std::size_t q) const { return queries_[q].unique; }
+
   std::size_t num_queries() const noexcept { return queries_.size(); }
   std::size_t size() const noexcept { return size_; }  // entries over all queries
   const std::string& query_id(std::size_t q) const { return queries_[q].id; }
@@ -53,6 +59,7 @@ class Run {
     std::string id;
     std::string docs;  // document ids back to back
     std::vector<Entry> entries;
+    bool unique = false;  // documents known to be distinct
   };
   struct Hash {
     using is_transparent = void;
