@@ -40,6 +40,7 @@ bench:
 	@$(PIP_BUILD)
 	$(PYBUILD)/bench/cpp/ragkernel_bench --benchmark_min_time=0.2
 	$(PY) bench/python/bench_kernels.py
+	$(PY) bench/python/bench_eval.py
 
 lint: bootstrap
 	$(VENV)/bin/ruff check python tests/python bench/python

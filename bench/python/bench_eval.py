@@ -63,8 +63,10 @@ def main() -> None:
 
     qrels, run = synthetic(args.queries, args.depth)
     entries = sum(len(d) for d in run.values())
-    print(f"{args.queries} queries x {args.depth} docs = {entries / 1e6:.1f}M entries, 6 metrics, threads: "
-          f"{rk.build_info()['openmp_max_threads']}")
+    print(
+        f"{args.queries} queries x {args.depth} docs = {entries / 1e6:.1f}M entries, 6 metrics, threads: "
+        f"{rk.build_info()['openmp_max_threads']}"
+    )
 
     # Cold: the first call of each tool, compile or warm-up included.
     start = time.perf_counter()
@@ -111,19 +113,25 @@ def main() -> None:
     print(f"{'tool':<26} {'best s':>8} {'vs ragkernel (from dicts)':>26}")
     for name, seconds in timings.items():
         print(f"{name:<26} {seconds:8.3f} {seconds / base:25.1f}x")
-    print(f"first call: ragkernel {cold_rk:.3f} s; ranx {cold_ranx:.3f} s (JIT compile) + {ranx_prepare:.3f} s "
-          "to build its Qrels/Run")
-    print(f"ratios: pytrec_eval / ragkernel = {timings['pytrec_eval (from dicts)'] / base:.1f}x; "
-          f"ranx warm / ragkernel prepared = {timings['ranx warm (prepared)'] / timings['ragkernel (prepared)']:.2f}x; "
-          f"ranx warm / ragkernel from dicts = {timings['ranx warm (prepared)'] / base:.2f}x")
+    print(
+        f"first call: ragkernel {cold_rk:.3f} s; ranx {cold_ranx:.3f} s (JIT compile) + {ranx_prepare:.3f} s "
+        "to build its Qrels/Run"
+    )
+    print(
+        f"ratios: pytrec_eval / ragkernel = {timings['pytrec_eval (from dicts)'] / base:.1f}x; "
+        f"ranx warm / ragkernel prepared = {timings['ranx warm (prepared)'] / timings['ragkernel (prepared)']:.2f}x; "
+        f"ranx warm / ragkernel from dicts = {timings['ranx warm (prepared)'] / base:.2f}x"
+    )
 
     rng = np.random.default_rng(1)
     baseline = rng.random(1000)
     systems = np.clip(baseline + rng.normal(0.01, 0.1, size=(5, 1000)), 0, 1)
     rk.eval.randomization_tests(systems, baseline, permutations=100, seed=42)
     seconds, results = best(lambda: rk.eval.randomization_tests(systems, baseline, permutations=10_000, seed=42), 5)
-    print(f"randomization test, 10k permutations x 1k queries x 5 systems: {seconds:.3f} s "
-          f"(p-values {', '.join(f'{r.p_value:.4f}' for r in results)})")
+    print(
+        f"randomization test, 10k permutations x 1k queries x 5 systems: {seconds:.3f} s "
+        f"(p-values {', '.join(f'{r.p_value:.4f}' for r in results)})"
+    )
 
 
 if __name__ == "__main__":

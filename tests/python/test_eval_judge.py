@@ -11,9 +11,9 @@ import subprocess
 import sys
 
 import pytest
-from fake_openai import FakeOpenAI, MemoryCache, completion, judge_script
 
 import ragkernel as rk
+from fake_openai import FakeOpenAI, MemoryCache, completion, judge_script
 
 pytest.importorskip("openai")
 
@@ -92,8 +92,8 @@ samples = [
 ]
 llm = rk.LLMClient("judge-model", cache=FileCache(sys.argv[1]), max_concurrency=4, sleep=lambda s: None)
 judged = rk.eval.judge(samples, llm)
-answers = rk.eval.score_answers({"q1": "a force", "q2": "separation"},
-                                {"q1": rk.eval.Reference(("force",), ("d1",)), "q2": rk.eval.Reference(("separation",))},
+references = {"q1": rk.eval.Reference(("force",), ("d1",)), "q2": rk.eval.Reference(("separation",))}
+answers = rk.eval.score_answers({"q1": "a force", "q2": "separation"}, references,
                                 retrieved={"q1": ["d1", "d2"], "q2": ["d3"]})
 table = rk.eval.compare({"bm25": {"q1": {"d2": 2.0, "d1": 1.0}, "q2": {"d3": 1.0}},
                          "hybrid": {"q1": {"d1": 2.0, "d2": 1.0}, "q2": {"d3": 1.0}}},

@@ -115,16 +115,14 @@ def random_case(seed: int, *, ties: bool = True):
     for q in range(n_queries):
         qid = f"q{q}"
         judged = rng.choice(n_docs, size=int(rng.integers(1, 40)), replace=False)
-        if q % 7 == 0:
-            grades = np.zeros(len(judged), dtype=int)  # judged, nothing relevant
-        else:
-            grades = rng.choice([-1, 0, 0, 1, 2, 3], size=len(judged))
-        qrels[qid] = {docs[d]: int(g) for d, g in zip(judged, grades)}
+        # Every seventh query is judged with nothing relevant.
+        grades = np.zeros(len(judged), dtype=int) if q % 7 == 0 else rng.choice([-1, 0, 0, 1, 2, 3], size=len(judged))
+        qrels[qid] = {docs[d]: int(g) for d, g in zip(judged, grades, strict=True)}
         if q % 11 == 5:
             continue  # a judged query the run lacks
         retrieved = rng.choice(n_docs, size=int(rng.integers(0, n_docs)), replace=False)
         values = rng.integers(0, 4, size=len(retrieved)) / 2.0 if ties else rng.standard_normal(len(retrieved))
-        run[qid] = {docs[d]: float(v) for d, v in zip(retrieved, values)}
+        run[qid] = {docs[d]: float(v) for d, v in zip(retrieved, values, strict=True)}
     run["unjudged-query"] = {"d1": 1.0}
     return qrels, run
 
@@ -168,7 +166,7 @@ def test_extras_against_direct_formulas():
         if query not in qrels:
             continue
         judged = qrels[query]
-        ranked = sorted(docs, key=lambda d: (-docs[d], tuple(-b for b in d.encode()) + (1,)))
+        ranked = sorted(docs, key=lambda d: (-docs[d], (*(-b for b in d.encode()), 1)))
         grades = [judged.get(d, -1) for d in ranked]
 
         def dcg(gs):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from fake_openai import FakeOpenAI, MemoryCache, Reply, completion, error
 
 import ragkernel as rk
+from fake_openai import FakeOpenAI, MemoryCache, Reply, completion, error
 from ragkernel.llm import LLMConfigError, LLMError, Pricing, RateLimiter
 
 pytest.importorskip("openai")
