@@ -7,7 +7,8 @@ silently missing sample; a token-bucket limiter for requests and tokens per minu
 cost accounting; and an optional cache, so a re-run with a warm cache makes no call at all.
 
 Configuration comes from arguments or the environment: ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``
-and ``OPENAI_MODEL``.
+and ``OPENAI_MODEL``. :class:`LangChainChat` puts a LangChain chat model behind the same
+interface (cache, accounting, batches).
 
 A cache is any object with two methods (``ragkernel.LLMCache`` on RocksDB is one)::
 
@@ -30,12 +31,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 __all__ = [
+    "ChatClient",
     "ChatResult",
     "ClientStats",
     "LLMCache",
     "LLMClient",
     "LLMConfigError",
     "LLMError",
+    "LangChainChat",
     "Pricing",
     "RateLimiter",
     "Usage",
@@ -179,71 +182,28 @@ def _status_of(exc: BaseException) -> int | None:
     return status if isinstance(status, int) else None
 
 
-class LLMClient:
-    """A chat client for an OpenAI-compatible endpoint.
+class ChatClient:
+    """What :class:`LLMClient` and :class:`LangChainChat` share: request dicts, the cache,
+    accounting and concurrent batches. Subclasses implement ``_call(request) -> response``."""
 
-    >>> import ragkernel as rk
-    >>> llm = rk.LLMClient("my-model", base_url="http://127.0.0.1:8000/v1", api_key="x")
-    >>> llm.request([{"role": "user", "content": "hi"}])["temperature"]
-    0.0
+    model: str
+    cache: LLMCache | None
+    pricing: Pricing
+    seed: int | None
+    max_concurrency: int
 
-    Requests default to ``temperature=0`` and ``seed=0`` so judgements repeat where the
-    endpoint allows it. ``chat_many`` runs up to ``max_concurrency`` requests at once.
-    """
-
-    def __init__(
-        self,
-        model: str | None = None,
-        *,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        timeout: float = 60.0,
-        max_retries: int = 6,
-        backoff: float = 0.5,
-        max_backoff: float = 30.0,
-        requests_per_minute: float | None = None,
-        tokens_per_minute: float | None = None,
-        max_concurrency: int = 8,
-        cache: LLMCache | None = None,
-        pricing: Pricing | None = None,
-        seed: int | None = 0,
-        client: Any = None,
-        sleep: Callable[[float], None] = time.sleep,
+    def _init_common(
+        self, model: str, cache: LLMCache | None, pricing: Pricing | None, seed: int | None, max_concurrency: int
     ) -> None:
-        self.model = model or os.environ.get("OPENAI_MODEL") or ""
-        if not self.model:
-            raise LLMConfigError("no model given: pass model='...' or set OPENAI_MODEL")
-        if timeout <= 0 or max_retries < 0 or max_concurrency < 1:
-            raise ValueError(
-                f"timeout={timeout}, max_retries={max_retries}, max_concurrency={max_concurrency}: expected "
-                "timeout > 0, max_retries >= 0 and max_concurrency >= 1"
-            )
-        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
-        self.timeout, self.max_retries = timeout, max_retries
-        self.backoff, self.max_backoff = backoff, max_backoff
+        if max_concurrency < 1:
+            raise ValueError(f"max_concurrency is {max_concurrency}; expected >= 1")
+        self.model, self.cache, self.pricing, self.seed = model, cache, pricing or Pricing(), seed
         self.max_concurrency = max_concurrency
-        self.cache, self.pricing, self.seed = cache, pricing or Pricing(), seed
-        self.limiter = RateLimiter(requests_per_minute, tokens_per_minute, sleep=sleep)
         self.stats = ClientStats()
-        self._sleep = sleep
         self._stats_lock = threading.Lock()
-        if client is not None:
-            self._client = client
-            return
-        key = api_key or os.environ.get("OPENAI_API_KEY")
-        if not key:
-            if self.base_url is None:
-                raise LLMConfigError(
-                    "no API key: pass api_key='...' or set OPENAI_API_KEY (or point base_url / OPENAI_BASE_URL "
-                    "at a local server that needs none)"
-                )
-            key = "unused"  # local OpenAI-compatible servers usually ignore the key
-        try:
-            import openai
-        except ImportError:  # pragma: no cover - the dev extra installs it
-            raise LLMConfigError("the LLM client needs the openai package: pip install 'ragkernel[llm]'") from None
-        # Retries are ours (they are counted and never drop a sample), so the SDK makes none.
-        self._client = openai.OpenAI(base_url=self.base_url, api_key=key, timeout=timeout, max_retries=0)
+
+    def _call(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
 
     def request(self, messages: Sequence[Message], **params: Any) -> dict[str, Any]:
         """The request dict sent to the endpoint and used as the cache key."""
@@ -301,7 +261,7 @@ class LLMClient:
                     self.stats.cache_hits += 1
                     self.stats.usage.add(result.usage)
                 return result
-        response = self._call_with_retries(request)
+        response = self._call(request)
         result = self._result(response, cached=False)
         if self.cache is not None:
             self.cache.update(request, response)
@@ -321,7 +281,71 @@ class LLMClient:
         cost = self.pricing.cost(prompt, completion)
         return ChatResult(message.get("content") or "", response, cached, Usage(prompt, completion, cost))
 
-    def _call_with_retries(self, request: Mapping[str, Any]) -> dict[str, Any]:
+
+class LLMClient(ChatClient):
+    """A chat client for an OpenAI-compatible endpoint.
+
+    >>> import ragkernel as rk
+    >>> llm = rk.LLMClient("my-model", base_url="http://127.0.0.1:8000/v1", api_key="x")
+    >>> llm.request([{"role": "user", "content": "hi"}])["temperature"]
+    0.0
+
+    Requests default to ``temperature=0`` and ``seed=0`` so judgements repeat where the
+    endpoint allows it. ``chat_many`` runs up to ``max_concurrency`` requests at once.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 6,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        requests_per_minute: float | None = None,
+        tokens_per_minute: float | None = None,
+        max_concurrency: int = 8,
+        cache: LLMCache | None = None,
+        pricing: Pricing | None = None,
+        seed: int | None = 0,
+        client: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.model = model or os.environ.get("OPENAI_MODEL") or ""
+        if not self.model:
+            raise LLMConfigError("no model given: pass model='...' or set OPENAI_MODEL")
+        if timeout <= 0 or max_retries < 0 or max_concurrency < 1:
+            raise ValueError(
+                f"timeout={timeout}, max_retries={max_retries}, max_concurrency={max_concurrency}: expected "
+                "timeout > 0, max_retries >= 0 and max_concurrency >= 1"
+            )
+        self._init_common(self.model, cache, pricing, seed, max_concurrency)
+        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        self.timeout, self.max_retries = timeout, max_retries
+        self.backoff, self.max_backoff = backoff, max_backoff
+        self.limiter = RateLimiter(requests_per_minute, tokens_per_minute, sleep=sleep)
+        self._sleep = sleep
+        if client is not None:
+            self._client = client
+            return
+        key = api_key or os.environ.get("OPENAI_API_KEY")
+        if not key:
+            if self.base_url is None:
+                raise LLMConfigError(
+                    "no API key: pass api_key='...' or set OPENAI_API_KEY (or point base_url / OPENAI_BASE_URL "
+                    "at a local server that needs none)"
+                )
+            key = "unused"  # local OpenAI-compatible servers usually ignore the key
+        try:
+            import openai
+        except ImportError:  # pragma: no cover - the dev extra installs it
+            raise LLMConfigError("the LLM client needs the openai package: pip install 'ragkernel[llm]'") from None
+        # Retries are ours (they are counted and never drop a sample), so the SDK makes none.
+        self._client = openai.OpenAI(base_url=self.base_url, api_key=key, timeout=timeout, max_retries=0)
+
+    def _call(self, request: Mapping[str, Any]) -> dict[str, Any]:
         estimate = _estimate_tokens(request)
         attempt = 0
         while True:
@@ -386,3 +410,48 @@ class LLMClient:
 
 class _MalformedResponse(ValueError):
     pass
+
+
+class LangChainChat(ChatClient):
+    """Judge through a LangChain chat model (any ``BaseChatModel``), with the same request
+    dicts, cache protocol and accounting as :class:`LLMClient`. Retries are the model's own
+    (``max_retries`` of most LangChain chat models); a call that still fails raises
+    :class:`LLMError`. Sampling parameters are recorded in the request (and so in the cache
+    key) but must be set on the chat model itself (``temperature=0``)."""
+
+    def __init__(
+        self,
+        chat_model: Any,
+        *,
+        model: str | None = None,
+        cache: LLMCache | None = None,
+        pricing: Pricing | None = None,
+        seed: int | None = 0,
+        max_concurrency: int = 4,
+    ) -> None:
+        if not hasattr(chat_model, "invoke"):
+            kind = type(chat_model).__name__
+            raise TypeError(f"chat_model must be a LangChain chat model with .invoke(), got {kind}")
+        name = model or getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None)
+        self._init_common(str(name or type(chat_model).__name__), cache, pricing, seed, max_concurrency)
+        self.chat_model = chat_model
+
+    def _call(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        roles = {"system": "system", "user": "human", "assistant": "ai"}
+        messages = [(roles.get(m["role"], m["role"]), m["content"]) for m in request["messages"]]
+        with self._stats_lock:
+            self.stats.calls += 1
+        try:
+            reply = self.chat_model.invoke(messages)
+        except Exception as exc:
+            with self._stats_lock:
+                self.stats.failures += 1
+            raise LLMError(f"the LangChain chat model failed: {type(exc).__name__}: {exc}") from exc
+        content = reply.content if isinstance(reply.content, str) else str(reply.content)
+        usage = getattr(reply, "usage_metadata", None) or {}
+        prompt, completion = int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
+        return {
+            "model": self.model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        }

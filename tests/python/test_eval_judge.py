@@ -133,3 +133,37 @@ def test_rerun_in_a_new_process_makes_zero_calls_and_a_byte_identical_report(tmp
         assert (tmp_path / f"first{suffix}").read_bytes() == (tmp_path / f"second{suffix}").read_bytes()
     html = (tmp_path / "first.html").read_text()
     assert "<svg" in html and "faithfulness" in html and "unmeasured" in html
+
+
+class ScriptedChatModel:
+    """Duck-types a LangChain chat model: invoke(messages) -> message with content and usage."""
+
+    model_name = "lc-judge"
+
+    def __init__(self) -> None:
+        self.calls: list[list[tuple[str, str]]] = []
+
+    def invoke(self, messages):
+        from types import SimpleNamespace
+
+        self.calls.append(messages)
+        roles = [role for role, _ in messages]
+        assert roles == ["system", "human"]
+        reply = judge_script({"messages": [{"content": c} for _, c in messages]}, 3)  # past the scripted errors
+        content = json.loads(reply.body)["choices"][0]["message"]["content"]
+        return SimpleNamespace(content=content, usage_metadata={"input_tokens": 11, "output_tokens": 4})
+
+
+def test_langchain_chat_model_behind_the_same_interface_and_cache():
+    cache = MemoryCache()
+    model = ScriptedChatModel()
+    scores = rk.eval.judge(SAMPLES[:1], rk.llm.LangChainChat(model, cache=cache))
+    assert scores.values["faithfulness"]["q1"] == 0.5
+    assert scores.prompts["model"] == "lc-judge"
+    assert scores.usage["prompt_tokens"] == 11 * len(model.calls)
+    calls = len(model.calls)
+    again = rk.llm.LangChainChat(model, cache=cache)
+    assert rk.eval.judge(SAMPLES[:1], again).to_dict() == scores.to_dict()
+    assert len(model.calls) == calls and again.stats.cache_hits == calls
+    with pytest.raises(TypeError, match="LangChain chat model"):
+        rk.llm.LangChainChat(object())

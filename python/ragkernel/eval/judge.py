@@ -19,25 +19,15 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from ragkernel.eval.prompts import PROMPTS, PromptTemplate
 from ragkernel.eval.samples import SampleScores
-from ragkernel.llm import ChatResult, LLMError
+from ragkernel.llm import ChatClient, ChatResult
 
 __all__ = ["JUDGE_METRICS", "JudgeSample", "judge", "parse_json_object"]
 
 JUDGE_METRICS = ("faithfulness", "answer_relevancy", "context_precision", "context_recall")
-
-
-class ChatBackend(Protocol):
-    model: str
-
-    def request(self, messages: Sequence[dict[str, str]], **params: Any) -> dict[str, Any]: ...
-
-    def chat_many(self, batch: Sequence[Sequence[dict[str, str]]], **params: Any) -> list[ChatResult]: ...
-
-    def complete_each(self, requests: Sequence[dict[str, Any]]) -> list[ChatResult | LLMError]: ...
 
 
 @dataclass(frozen=True)
@@ -134,13 +124,14 @@ def _score(metric: str, obj: dict[str, Any] | None, sample: JudgeSample) -> tupl
 
 def judge(
     samples: Sequence[JudgeSample],
-    llm: ChatBackend,
+    llm: ChatClient,
     metrics: Sequence[str] = JUDGE_METRICS,
     *,
     on_error: Literal["raise", "unmeasured"] = "raise",
     progress: Callable[[int, int], None] | None = None,
 ) -> SampleScores:
-    """Judge every sample on every metric through ``llm`` (a :class:`ragkernel.LLMClient`).
+    """Judge every sample on every metric through ``llm``: a :class:`ragkernel.LLMClient`
+    (OpenAI-compatible endpoint) or a :class:`ragkernel.llm.LangChainChat` (LangChain model).
 
     ``on_error="raise"`` (default) raises :class:`ragkernel.llm.LLMError` if a request still
     fails after its retries; ``"unmeasured"`` records those samples as unmeasured instead,
@@ -187,7 +178,7 @@ def judge(
     return out
 
 
-def _run(llm: ChatBackend, batch: list[list[dict[str, str]]], on_error: str) -> list[ChatResult | str]:
+def _run(llm: ChatClient, batch: list[list[dict[str, str]]], on_error: str) -> list[ChatResult | str]:
     if on_error not in ("raise", "unmeasured"):
         raise ValueError(f"on_error is {on_error!r}; expected 'raise' or 'unmeasured'")
     if not batch:
