@@ -31,7 +31,9 @@ def llm_for(server: FakeOpenAI, cache=None) -> rk.LLMClient:
 def test_judge_scores_retries_and_unmeasured():
     with FakeOpenAI(judge_script) as server:
         llm = llm_for(server)
-        scores = rk.eval.judge(SAMPLES, llm)
+        seen: list[tuple[int, int]] = []
+        scores = rk.eval.judge(SAMPLES, llm, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1][0] == seen[-1][1] == 9  # 3 samples x 4 metrics, 3 unmeasurable up front (q3)
     values = scores.values
     assert values["faithfulness"]["q1"] == 0.5
     assert values["answer_relevancy"]["q1"] == 0.75  # rating 4 of 1..5, inside a ```json fence

@@ -135,7 +135,8 @@ def judge(
 
     ``on_error="raise"`` (default) raises :class:`ragkernel.llm.LLMError` if a request still
     fails after its retries; ``"unmeasured"`` records those samples as unmeasured instead,
-    with the error as the reason. Either way no sample is dropped silently.
+    with the error as the reason. Either way no sample is dropped silently. ``progress(done,
+    total)`` is called as each judgement is scored.
     """
     unknown = [m for m in metrics if m not in PROMPTS]
     if unknown:
@@ -156,9 +157,12 @@ def judge(
                 jobs.append((metric, sample))
                 batch.append(messages)
     results = _run(llm, batch, on_error)
-    prompt_tokens = completion_tokens = 0
+    prompt_tokens = completion_tokens = done = 0
     cost = 0.0
     for (metric, sample), result in zip(jobs, results, strict=True):
+        done += 1
+        if progress is not None:
+            progress(done, len(jobs))
         if isinstance(result, str):
             out.set(metric, sample.query_id, None, result)
             continue
@@ -167,8 +171,6 @@ def judge(
         prompt_tokens += result.usage.prompt_tokens
         completion_tokens += result.usage.completion_tokens
         cost += result.usage.cost
-        if progress is not None:
-            progress(len(out.values.get(metric, {})), len(ordered))
     # Sorted per metric so the order of arrival never shows in a report.
     out.values = {m: dict(sorted(out.values[m].items())) for m in metrics if m in out.values}
     out.reasons = {m: dict(sorted(r.items())) for m, r in sorted(out.reasons.items())}
