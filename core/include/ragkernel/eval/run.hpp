@@ -47,9 +47,7 @@ class Run {
   std::size_t size() const noexcept { return size_; }  // entries over all queries
   const std::string& query_id(std::size_t q) const { return queries_[q].id; }
   std::span<const Entry> entries(std::size_t q) const { return queries_[q].entries; }
-  std::string_view doc(std::size_t q, const Entry& e) const {
-    return std::string_view(queries_[q].docs).substr(e.offset, e.length);
-  }
+  std::string_view doc(std::size_t q, const Entry& e) const { return {queries_[q].docs.data() + e.offset, e.length}; }
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   std::size_t find_query(std::string_view query) const;
