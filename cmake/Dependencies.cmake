@@ -4,6 +4,7 @@ find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(xsimd REQUIRED)
 find_package(RocksDB REQUIRED CONFIG)
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)  # SHA-256 for cache keys
 
 find_library(RAGKERNEL_STEMMER_LIBRARY NAMES stemmer REQUIRED)
 find_path(RAGKERNEL_STEMMER_INCLUDE_DIR NAMES libstemmer.h REQUIRED)
