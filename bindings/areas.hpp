@@ -8,5 +8,8 @@ void register_errors(pybind11::module_& m);
 void register_build_info(pybind11::module_& m);
 void register_kernels(pybind11::module_& m);
 void register_eval(pybind11::module_& m);
+void register_store(pybind11::module_& m);
+void register_embedding_cache(pybind11::module_& m);
+void register_llm_cache(pybind11::module_& m);
 
 }  // namespace ragkernel::py_bindings

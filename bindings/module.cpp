@@ -10,4 +10,7 @@ PYBIND11_MODULE(_core, m) {
   ragkernel::py_bindings::register_build_info(m);
   ragkernel::py_bindings::register_kernels(m);
   ragkernel::py_bindings::register_eval(m);
+  ragkernel::py_bindings::register_store(m);
+  ragkernel::py_bindings::register_embedding_cache(m);
+  ragkernel::py_bindings::register_llm_cache(m);
 }
