@@ -6,13 +6,21 @@ this package is the Python face over them.
 
 from __future__ import annotations
 
-from ragkernel import datasets, eval, kernels, llm
+from ragkernel import datasets, eval, kernels, llm, store
 from ragkernel._core import CorruptionError, __version__, build_info, self_check, simd_levels
+from ragkernel.embedding_cache import CachedEmbedder, EmbeddingCache
 from ragkernel.eval import evaluate
 from ragkernel.llm import LLMClient
+from ragkernel.llm_cache import LLMCache, near_miss_guard
+from ragkernel.store import BlockCache, DocStore
 
 __all__ = [
+    "BlockCache",
+    "CachedEmbedder",
     "CorruptionError",
+    "DocStore",
+    "EmbeddingCache",
+    "LLMCache",
     "LLMClient",
     "__version__",
     "build_info",
@@ -21,6 +29,8 @@ __all__ = [
     "evaluate",
     "kernels",
     "llm",
+    "near_miss_guard",
     "self_check",
     "simd_levels",
+    "store",
 ]
