@@ -42,11 +42,16 @@ std::unique_ptr<DocStore> DocStore::open(const std::string& path, std::optional<
   Schema schema{.kind = kKind, .families = families(), .config = {}};
   if (dim) {
     schema.config.emplace_back("dim", std::to_string(*dim));
-  } else if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT")) {
+  } else if (std::error_code ec; options.access == Access::read_write &&
+                                  (!std::filesystem::exists(path, ec) || std::filesystem::is_empty(path, ec))) {
     throw InvalidArgument("no docstore at " + path + " yet; creating one needs dim (0 for a store without vectors)");
   }
   std::shared_ptr<Store> store = Store::open(path, schema, options);
-  const std::string stored = store->config("dim").value_or("");
+  const std::optional<std::string> recorded = store->config("dim");
+  if (!recorded) {  // a store re-created empty (say, after a repair that recovered nothing)
+    throw InvalidArgument("docstore at " + path + " has no dimension recorded; open it with dim=...");
+  }
+  const std::string& stored = *recorded;
   std::uint32_t stored_dim = 0;
   try {
     stored_dim = static_cast<std::uint32_t>(std::stoul(stored));

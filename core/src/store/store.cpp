@@ -201,7 +201,9 @@ ReadView Store::view() const {
   OpGuard guard(*impl_);
   auto impl = std::make_unique<ReadView::Impl>();
   impl->store = impl_;
-  impl->snapshot = impl_->db->GetSnapshot();
+  // A secondary has no snapshots; its state moves only inside try_catch_up(), so reads between
+  // two catch-ups already see one consistent state.
+  impl->snapshot = impl_->access == Access::secondary ? nullptr : impl_->db->GetSnapshot();
   if (impl->snapshot != nullptr) {
     std::lock_guard lock(impl_->snapshots_mutex);
     impl_->snapshots.insert(impl->snapshot);

@@ -72,7 +72,8 @@ class WriteBatch {
 };
 
 // A consistent snapshot across every family: reads through one view never see half of a
-// batch. Released when destroyed (before the store closes).
+// batch. Released when destroyed (before the store closes). A secondary has no snapshots: its
+// state changes only inside try_catch_up(), so do not catch up while reading through a view.
 class ReadView {
  public:
   struct Impl;  // opaque: defined in the sources
