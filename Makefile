@@ -41,6 +41,7 @@ bench:
 	$(PYBUILD)/bench/cpp/ragkernel_bench --benchmark_min_time=0.2
 	$(PY) bench/python/bench_kernels.py
 	$(PY) bench/python/bench_eval.py
+	$(PY) bench/python/bench_storage.py
 
 lint: bootstrap
 	$(VENV)/bin/ruff check python tests/python bench/python
