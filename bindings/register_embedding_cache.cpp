@@ -21,9 +21,7 @@ store::VectorDtype parse_dtype(const std::string& dtype) {
   throw InvalidArgument("dtype is '" + dtype + "'; expected 'float32' or 'float16'");
 }
 
-std::vector<std::string_view> views_of(const std::vector<std::string>& texts) {
-  return {texts.begin(), texts.end()};
-}
+std::vector<std::string_view> views_of(const std::vector<std::string>& texts) { return {texts.begin(), texts.end()}; }
 
 }  // namespace
 
@@ -39,9 +37,9 @@ void register_embedding_cache(py::module_& m) {
             py::gil_scoped_release release;
             return EmbeddingCache::open(path, so, options);
           }),
-          py::arg("path"), py::arg("dtype") = "float32", py::arg("ttl_ms") = py::none(), py::arg("access") = "read_write",
-          py::arg("block_cache") = py::none(), py::arg("block_cache_bytes") = std::size_t{64} << 20,
-          py::arg("sync") = false)
+          py::arg("path"), py::arg("dtype") = "float32", py::arg("ttl_ms") = py::none(),
+          py::arg("access") = "read_write", py::arg("block_cache") = py::none(),
+          py::arg("block_cache_bytes") = std::size_t{64} << 20, py::arg("sync") = false)
       .def(
           "get_many",
           [](EmbeddingCache& self, const std::string& model, const std::vector<std::string>& texts, std::uint32_t dim,
@@ -68,7 +66,8 @@ void register_embedding_cache(py::module_& m) {
               throw InvalidArgument("vectors has " + std::to_string(v.rows) + " rows, expected one per text (" +
                                     std::to_string(texts.size()) + ")");
             }
-            const store::EmbeddingSpace space{.model = model, .dim = static_cast<std::uint32_t>(v.cols), .normalization = normalization};
+            const store::EmbeddingSpace space{
+                .model = model, .dim = static_cast<std::uint32_t>(v.cols), .normalization = normalization};
             py::gil_scoped_release release;
             self.put_many(space, views_of(texts), v.data, ttl_ms);
           },

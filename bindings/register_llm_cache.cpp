@@ -80,7 +80,8 @@ void register_llm_cache(py::module_& m) {
           py::arg("access") = "read_write", py::arg("block_cache") = py::none(),
           py::arg("block_cache_bytes") = std::size_t{64} << 20, py::arg("sync") = false)
       .def(
-          "key", [](const LLMCache& self, const py::dict& request) { return store::to_hex(self.key(request_value(request))); },
+          "key",
+          [](const LLMCache& self, const py::dict& request) { return store::to_hex(self.key(request_value(request))); },
           py::arg("request"), "The request's cache key: 64 hex digits of SHA-256 over its canonical encoding.")
       .def(
           "lookup",
@@ -136,7 +137,8 @@ void register_llm_cache(py::module_& m) {
           py::arg("request"), py::arg("response"), py::arg("embed"), py::arg("prompt_tokens") = 0,
           py::arg("completion_tokens") = 0, py::arg("cost") = 0.0, py::arg("ttl_ms") = py::none())
       .def(
-          "erase", [](LLMCache& self, const py::object& request) {
+          "erase",
+          [](LLMCache& self, const py::object& request) {
             const store::Value value = request_value(request);
             py::gil_scoped_release release;
             return self.erase(value);

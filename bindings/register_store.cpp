@@ -28,7 +28,8 @@ std::vector<store::FamilySpec> known_families() {
 }
 
 store::DocumentBatch document_batch(const std::vector<std::string>& ids, const std::vector<std::string>& texts,
-                                    const py::object& vectors, const std::optional<std::vector<std::optional<std::string>>>& metadata,
+                                    const py::object& vectors,
+                                    const std::optional<std::vector<std::optional<std::string>>>& metadata,
                                     std::uint32_t dim) {
   store::DocumentBatch batch;
   batch.ids = ids;

@@ -62,7 +62,8 @@ inline py::dict stats_dict(const store::StoreStats& s) {
 template <class Class, class GetStore>
 void add_store_methods(py::class_<Class>& cls, GetStore get_store) {
   cls.def(
-         "store_stats", [get_store](Class& self) {
+         "store_stats",
+         [get_store](Class& self) {
            store::StoreStats s;
            {
              py::gil_scoped_release release;
@@ -84,12 +85,9 @@ void add_store_methods(py::class_<Class>& cls, GetStore get_store) {
       .def_property_readonly("path", [get_store](Class& self) { return get_store(self).path(); })
       .def_property_readonly("access", [get_store](Class& self) {
         switch (get_store(self).access()) {
-          case store::Access::read_write:
-            return std::string("read_write");
-          case store::Access::read_only:
-            return std::string("read_only");
-          case store::Access::secondary:
-            return std::string("secondary");
+          case store::Access::read_write: return std::string("read_write");
+          case store::Access::read_only: return std::string("read_only");
+          case store::Access::secondary: return std::string("secondary");
         }
         return std::string();
       });

@@ -81,7 +81,9 @@ def llm_cache_soak(kills: int, seed: int) -> None:
                     assert got is not None and got["n"] == acked[-1], f"update {acked[-1]} was acknowledged but is gone"
                     next_index = acked[-1] + 1
                 assert cache.stats()["bytes"] <= 200_000
-    print(f"llm cache: {kills} SIGKILLs, integrity and last acknowledged update held ({time.perf_counter() - start:.0f} s)")
+    print(
+        f"llm cache: {kills} SIGKILLs, integrity and last acknowledged update held ({time.perf_counter() - start:.0f} s)"
+    )
 
 
 def main() -> None:

@@ -37,7 +37,7 @@ CACHE_DIR = pathlib.Path(__file__).resolve().parents[1] / ".cache"
 
 
 def make_requests(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
-    words = "retrieval vector index query document answer cache latency model prompt token score".split()
+    words = "retrieval vector index query document answer cache latency model prompt token score".split()  # noqa: SIM905
     out = []
     for i in range(n):
         question = " ".join(rng.choice(words, 30)) + f" #{i}"
@@ -205,7 +205,9 @@ def bench_embeddings(rounds: int, tmp: pathlib.Path, n: int = 1000, dim: int = 1
         Fixed(table), LocalFileStore(str(tmp / "lc-emb")), namespace="text-embedding-3-small", key_encoder="sha256"
     )
     lc.embed_documents(texts)  # fill
-    wrapped = ours.wrap(lambda t: (_ for _ in ()).throw(AssertionError("miss")), model="text-embedding-3-small", dim=dim)
+    wrapped = ours.wrap(
+        lambda t: (_ for _ in ()).throw(AssertionError("miss")), model="text-embedding-3-small", dim=dim
+    )
 
     candidates: dict[str, Callable[[], Any]] = {
         "ragkernel EmbeddingCache.get_many (float32)": lambda: ours.get_many("text-embedding-3-small", texts, dim=dim),

@@ -157,9 +157,8 @@ class CachedEmbedder:
         missing = list(dict.fromkeys(t for t, h in zip(texts, hit, strict=True) if not h))  # distinct, in order
         fresh = np.ascontiguousarray(np.asarray(self.embed(missing), dtype=np.float32))
         if fresh.shape != (len(missing), self.dim):
-            raise ValueError(
-                f"the embedder returned shape {fresh.shape} for {len(missing)} texts; expected ({len(missing)}, {self.dim})"
-            )
+            want = (len(missing), self.dim)
+            raise ValueError(f"the embedder returned shape {fresh.shape} for {len(missing)} texts; expected {want}")
         self.cache.put_many(self.model, missing, fresh, normalized=self.normalized, ttl=self.ttl)
         row = {t: i for i, t in enumerate(missing)}
         for i in np.flatnonzero(~hit):

@@ -309,14 +309,13 @@ def _dump(response: Mapping[str, Any]) -> str:
 
 # ---- the near-miss guard ----
 
+_NUMBER_NAMES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()  # noqa: SIM905
 _NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
-    )
+    w: str(i) for i, w in enumerate([*_NUMBER_NAMES, "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])
 }
-_NEGATIONS = frozenset("not no never none nothing nobody neither nor cannot without n't".split())
+_NEGATIONS = frozenset(
+    ["not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "cannot", "without", "n't"]
+)
 _OPPOSITES = [
     ("on", "off"), ("enable", "disable"), ("enabled", "disabled"), ("start", "stop"), ("add", "remove"),
     ("increase", "decrease"), ("upgrade", "downgrade"), ("show", "hide"), ("for", "against"),
@@ -331,12 +330,12 @@ _OPPOSITES = [
 ]  # fmt: skip
 _OPPOSITE = {a: b for a, b in _OPPOSITES} | {b: a for a, b in _OPPOSITES}
 _PREFIXES = ("un", "dis", "de", "in", "im", "non")
-_DIRECTIONAL = frozenset("to from than into vs versus".split())
+_DIRECTIONAL = frozenset(["to", "from", "than", "into", "vs", "versus"])
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:[.,]\d+)*")
 
 
 def _tokens(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(text.replace("’", "'"))]
+    return list(_TOKEN.findall(text.replace("\u2019", "'")))  # a typographic apostrophe counts as one
 
 
 def _words(tokens: Sequence[str]) -> list[str]:

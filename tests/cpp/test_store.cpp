@@ -17,8 +17,7 @@ namespace {
 
 Schema test_schema() {
   return Schema{.kind = "test",
-                .families = {FamilySpec{.name = "a"},
-                             FamilySpec{.name = "docs", .layout = KeyLayout::per_document},
+                .families = {FamilySpec{.name = "a"}, FamilySpec{.name = "docs", .layout = KeyLayout::per_document},
                              FamilySpec{.name = "ttl", .expiring_values = true}},
                 .config = {{"dim", "4"}}};
 }
@@ -70,8 +69,9 @@ TEST(Store, RefusesAnotherKindOrConfiguration) {
             std::string::npos);
   Schema wrong_dim = test_schema();
   wrong_dim.config = {{"dim", "8"}};
-  EXPECT_NE(message_of<InvalidArgument>([&] { Store::open(dir.path(), wrong_dim); })
-                .find("was created with dim=4; this open asked for dim=8"),
+  EXPECT_NE(message_of<InvalidArgument>([&] {
+              Store::open(dir.path(), wrong_dim);
+            }).find("was created with dim=4; this open asked for dim=8"),
             std::string::npos);
   // Omitting a config value means "take the stored one".
   Schema no_config = test_schema();
@@ -237,7 +237,8 @@ TEST(Store, StatsReportFamiliesBytesAndCacheHits) {
     for (int i = 0; i < 1000; ++i) store->get(a, "key" + std::to_string(i));
   }
   const StoreStats stats = store->stats();
-  const auto family = std::find_if(stats.families.begin(), stats.families.end(), [](const FamilyStats& f) { return f.name == "a"; });
+  const auto family =
+      std::find_if(stats.families.begin(), stats.families.end(), [](const FamilyStats& f) { return f.name == "a"; });
   ASSERT_NE(family, stats.families.end());
   EXPECT_EQ(family->estimated_keys, 1000u);
   EXPECT_GT(family->sst_bytes, 0u);
@@ -292,7 +293,8 @@ TEST(Store, DamagedTableIsCorruptionNotACrash) {
   for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
     if (entry.path().extension() != ".sst") continue;
     std::string bytes = test_util::read_file(entry.path());
-    for (std::size_t i = bytes.size() / 3; i < bytes.size() / 3 + 64; ++i) bytes[i] = static_cast<char>(bytes[i] ^ 0x5A);
+    for (std::size_t i = bytes.size() / 3; i < bytes.size() / 3 + 64; ++i)
+      bytes[i] = static_cast<char>(bytes[i] ^ 0x5A);
     test_util::write_file(entry.path(), bytes);
   }
   EXPECT_THROW(

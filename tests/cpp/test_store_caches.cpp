@@ -27,9 +27,10 @@ Value obj(Value::Object members) { return Value(std::move(members)); }
 Value arr(Value::Array items) { return Value(std::move(items)); }
 
 Value chat(std::string model, std::string question, Value::Object extra = {}) {
-  Value::Object request = {{"model", std::move(model)},
-                           {"messages", Value::Array{Value(Value::Object{{"role", "system"}, {"content", "Be brief."}}),
-                                                     Value(Value::Object{{"role", "user"}, {"content", std::move(question)}})}}};
+  Value::Object request = {
+      {"model", std::move(model)},
+      {"messages", Value::Array{Value(Value::Object{{"role", "system"}, {"content", "Be brief."}}),
+                                Value(Value::Object{{"role", "user"}, {"content", std::move(question)}})}}};
   for (auto& member : extra) request.push_back(std::move(member));
   return Value(std::move(request));
 }
@@ -59,9 +60,9 @@ TEST(Float16, RoundTripsAndRoundsToNearestEven) {
   EXPECT_EQ(float_to_half(1.0f), 0x3C00);
   EXPECT_EQ(float_to_half(-2.0f), 0xC000);
   EXPECT_EQ(float_to_half(65504.0f), 0x7BFF);
-  EXPECT_EQ(float_to_half(65520.0f), 0x7C00);               // rounds up to infinity
-  EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048), 0x3C00);     // a tie rounds to even
-  EXPECT_EQ(float_to_half(1.0f + 3.0f / 2048), 0x3C02);     // a tie rounds to even (up)
+  EXPECT_EQ(float_to_half(65520.0f), 0x7C00);                // rounds up to infinity
+  EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048), 0x3C00);      // a tie rounds to even
+  EXPECT_EQ(float_to_half(1.0f + 3.0f / 2048), 0x3C02);      // a tie rounds to even (up)
   EXPECT_EQ(float_to_half(5.960464477539063e-08f), 0x0001);  // the smallest subnormal
   EXPECT_EQ(half_to_float(0x0001), 5.960464477539063e-08f);
   EXPECT_TRUE(std::isnan(half_to_float(float_to_half(std::nanf("")))));
@@ -124,9 +125,11 @@ TEST(EmbeddingCache, Float16HalvesTheBytesAndStaysClose) {
   ASSERT_EQ(hit, 1);
   for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(out[i], v[i], std::abs(v[i]) * 1e-3);
   EXPECT_EQ(*cache->store().get(cache->store().family(EmbeddingCache::kEntries), EmbeddingCache::key(space, "t")),
-            std::string(*cache->store().get(cache->store().family(EmbeddingCache::kEntries), EmbeddingCache::key(space, "t"))));
-  EXPECT_EQ(cache->store().get(cache->store().family(EmbeddingCache::kEntries), EmbeddingCache::key(space, "t"))->size(),
-            10u + 1 + 4 + 4 * 2);
+            std::string(
+                *cache->store().get(cache->store().family(EmbeddingCache::kEntries), EmbeddingCache::key(space, "t"))));
+  EXPECT_EQ(
+      cache->store().get(cache->store().family(EmbeddingCache::kEntries), EmbeddingCache::key(space, "t"))->size(),
+      10u + 1 + 4 + 4 * 2);
 }
 
 TEST(EmbeddingCache, TtlIsCheckedOnReadAndCompactionDropsExpired) {
@@ -136,8 +139,8 @@ TEST(EmbeddingCache, TtlIsCheckedOnReadAndCompactionDropsExpired) {
   const EmbeddingSpace space{.model = "m", .dim = 2, .normalization = "none"};
   const std::vector<std::string_view> short_lived = {"a"}, kept = {"b"};
   const std::vector<float> v = {1, 2};
-  cache->put_many(space, short_lived, v.data());             // default TTL: 60 s
-  cache->put_many(space, kept, v.data(), 3'600'000);         // one hour
+  cache->put_many(space, short_lived, v.data());      // default TTL: 60 s
+  cache->put_many(space, kept, v.data(), 3'600'000);  // one hour
   EXPECT_THROW(cache->put_many(space, kept, v.data(), 0), InvalidArgument);
   clock.advance_ms(61'000);
   std::vector<float> out(2);
@@ -183,14 +186,21 @@ TEST(RequestKey, CanonicalAcrossOrderNullsNumbersAndVolatileFields) {
                                       {"stream", true},
                                       {"timeout", 30}});
   EXPECT_EQ(request_key(a), request_key(b));
-  EXPECT_NE(request_key(a), request_key(Value(Value::Object{{"model", "gpt"}, {"temperature", 0.7}, {"messages", Value::Array{"hi"}}})));
-  EXPECT_NE(request_key(a), request_key(Value(Value::Object{{"model", "gpt"}, {"temperature", true}, {"messages", Value::Array{"hi"}}})));
+  EXPECT_NE(
+      request_key(a),
+      request_key(Value(Value::Object{{"model", "gpt"}, {"temperature", 0.7}, {"messages", Value::Array{"hi"}}})));
+  EXPECT_NE(
+      request_key(a),
+      request_key(Value(Value::Object{{"model", "gpt"}, {"temperature", true}, {"messages", Value::Array{"hi"}}})));
   // Length prefixes: no concatenation ambiguity.
   EXPECT_NE(canonical_encoding(Value(Value::Array{"ab", "c"})), canonical_encoding(Value(Value::Array{"a", "bc"})));
   EXPECT_NE(canonical_encoding(Value(Value::Array{Value::Array{}, Value::Array{}})),
             canonical_encoding(Value(Value::Array{Value::Array{Value::Array{}}})));
   const std::vector<std::string> extra = {"seed"};
-  EXPECT_EQ(request_key(a), request_key(Value(Value::Object{{"model", "gpt"}, {"temperature", 1}, {"seed", 7}, {"messages", Value::Array{"hi"}}}), extra));
+  EXPECT_EQ(request_key(a),
+            request_key(Value(Value::Object{
+                            {"model", "gpt"}, {"temperature", 1}, {"seed", 7}, {"messages", Value::Array{"hi"}}}),
+                        extra));
   EXPECT_THROW(request_key(Value(Value::Object{{"temperature", std::nan("")}})), InvalidArgument);
   EXPECT_THROW(request_key(Value("not an object")), InvalidArgument);
   EXPECT_THROW(request_key(Value(Value::Object{{"a", 1}, {"a", 2}})), InvalidArgument);
@@ -204,7 +214,8 @@ TEST(RequestKey, SemanticPartitionIgnoresOnlyTheLastText) {
   EXPECT_EQ(q1->partition, q2->partition);
   EXPECT_EQ(q1->text, "How do I reset my password?");
   EXPECT_NE(q1->partition, semantic_request(chat("gpt-4", "How do I reset my password?"), "mini")->partition);
-  EXPECT_NE(q1->partition, semantic_request(chat("gpt", "How do I reset my password?", {{"temperature", 0.2}}), "mini")->partition);
+  EXPECT_NE(q1->partition,
+            semantic_request(chat("gpt", "How do I reset my password?", {{"temperature", 0.2}}), "mini")->partition);
   EXPECT_NE(q1->partition, semantic_request(chat("gpt", "How do I reset my password?"), "other-embedder")->partition);
   // Content as a list of text parts is joined; an image part makes it not comparable.
   const Value parts = obj({{"model", "gpt"},
@@ -212,9 +223,10 @@ TEST(RequestKey, SemanticPartitionIgnoresOnlyTheLastText) {
                                                   {"content", arr({obj({{"type", "text"}, {"text", "a"}}),
                                                                    obj({{"type", "text"}, {"text", "b"}})})}})})}});
   EXPECT_EQ(semantic_request(parts, "mini")->text, "a\nb");
-  const Value image = obj({{"model", "gpt"},
-                           {"messages", arr({obj({{"role", "user"},
-                                                  {"content", arr({obj({{"type", "image_url"}, {"image_url", "x"}})})}})})}});
+  const Value image =
+      obj({{"model", "gpt"},
+           {"messages",
+            arr({obj({{"role", "user"}, {"content", arr({obj({{"type", "image_url"}, {"image_url", "x"}})})}})})}});
   EXPECT_FALSE(semantic_request(image, "mini"));
 }
 
@@ -225,7 +237,8 @@ TEST(LLMCache, ExactLookupUpdateStatsAndReopen) {
   {
     auto cache = LLMCache::open(dir.path());
     EXPECT_FALSE(cache->lookup(chat("gpt", "hi")));
-    cache->update(chat("gpt", "hi"), R"({"answer":"hello"})", {.prompt_tokens = 10, .completion_tokens = 5, .cost = 0.5});
+    cache->update(chat("gpt", "hi"), R"({"answer":"hello"})",
+                  {.prompt_tokens = 10, .completion_tokens = 5, .cost = 0.5});
     const auto hit = cache->lookup(chat("gpt", "hi", {{"api_key", "sk-other"}, {"stream", false}}));
     ASSERT_TRUE(hit);
     EXPECT_EQ(hit->response, R"({"answer":"hello"})");
@@ -255,7 +268,7 @@ TEST(LLMCache, TtlExpiresOnReadAndIsPurgedOnWrites) {
   clock.advance_ms(1500);
   EXPECT_FALSE(cache->lookup(chat("gpt", "short")));
   EXPECT_TRUE(cache->lookup(chat("gpt", "long")));
-  EXPECT_EQ(cache->stats().entries, 2u);  // expired but not yet purged
+  EXPECT_EQ(cache->stats().entries, 2u);          // expired but not yet purged
   cache->update(chat("gpt", "other"), "r3", {});  // writes purge what has expired
   EXPECT_EQ(cache->stats().entries, 2u);
   EXPECT_EQ(cache->stats().expirations, 1u);
@@ -332,9 +345,11 @@ TEST(LLMCache, SemanticEntriesSurviveReopenAndLeaveWithEviction) {
   auto cache = LLMCache::open(dir.path(), {}, {.max_bytes = 2 * 1500, .embedding_model = "letters"});
   EXPECT_TRUE(cache->lookup_semantic(chat("gpt", "zeta epsilon"), embed, 0.99f));
   EXPECT_TRUE(cache->lookup_semantic(chat("gpt", "beta alpha"), embed, 0.99f));
-  EXPECT_THROW(cache->update_semantic(chat("gpt", "x y"), "r", {}, [](std::string_view) { return std::vector<float>(3, 1.0f); }),
-               InvalidArgument);  // another dimension than the partition's
-  EXPECT_THROW(cache->update_semantic(chat("gpt", "x y"), "r", {}, [](std::string_view) { return std::vector<float>(26, 0.0f); }),
+  EXPECT_THROW(
+      cache->update_semantic(chat("gpt", "x y"), "r", {}, [](std::string_view) { return std::vector<float>(3, 1.0f); }),
+      InvalidArgument);  // another dimension than the partition's
+  EXPECT_THROW(cache->update_semantic(chat("gpt", "x y"), "r", {},
+                                      [](std::string_view) { return std::vector<float>(26, 0.0f); }),
                InvalidArgument);  // a zero vector has no direction
   cache->check_integrity();
 }

@@ -19,7 +19,8 @@ DocumentBatch batch_of(std::vector<std::string> ids, std::uint32_t dim, float ba
   for (std::size_t i = 0; i < ids.size(); ++i) {
     b.texts.push_back("text of " + ids[i]);
     b.metadata.emplace_back("{\"n\":" + std::to_string(i) + "}");
-    for (std::uint32_t j = 0; j < dim; ++j) b.vectors.push_back(base + static_cast<float>(i) + 0.01f * static_cast<float>(j));
+    for (std::uint32_t j = 0; j < dim; ++j)
+      b.vectors.push_back(base + static_cast<float>(i) + 0.01f * static_cast<float>(j));
   }
   b.ids = std::move(ids);
   return b;
@@ -27,10 +28,12 @@ DocumentBatch batch_of(std::vector<std::string> ids, std::uint32_t dim, float ba
 
 std::vector<std::string> all_ids(const DocStore& docs) {
   std::vector<std::string> ids;
-  docs.scan([&](const Document& d) {
-    ids.push_back(d.id);
-    return true;
-  }, 0);
+  docs.scan(
+      [&](const Document& d) {
+        ids.push_back(d.id);
+        return true;
+      },
+      0);
   return ids;
 }
 

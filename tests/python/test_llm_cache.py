@@ -152,9 +152,8 @@ def test_semantic_lookup_partitions_verifier_and_threads(tmp_path: pathlib.Path)
             t.join()
         assert errors == []
         cache.check_integrity()
-    with rk.LLMCache(str(tmp_path / "plain")) as cache:
-        with pytest.raises(ValueError, match="embedder"):
-            cache.update_semantic(chat("x"), answer("y"))
+    with rk.LLMCache(str(tmp_path / "plain")) as cache, pytest.raises(ValueError, match="embedder"):
+        cache.update_semantic(chat("x"), answer("y"))
 
 
 def test_near_miss_guard_rules() -> None:

@@ -164,9 +164,8 @@ def test_damaged_table_files_raise_corruption_error(tmp_path: pathlib.Path, how:
     path = tmp_path / "docs"
     _filled(path)
     _damage(path, ".sst", how)
-    with pytest.raises(rk.CorruptionError):
-        with rk.DocStore(str(path)) as docs:
-            docs.verify()
+    with pytest.raises(rk.CorruptionError), rk.DocStore(str(path)) as docs:
+        docs.verify()
 
 
 def test_damaged_log_refuses_to_open_and_repair_keeps_the_tables(tmp_path: pathlib.Path) -> None:

@@ -47,9 +47,7 @@ class DocKeyTransform final : public rocksdb::SliceTransform {
 
 }  // namespace
 
-std::shared_ptr<const rocksdb::SliceTransform> make_doc_key_transform() {
-  return std::make_shared<DocKeyTransform>();
-}
+std::shared_ptr<const rocksdb::SliceTransform> make_doc_key_transform() { return std::make_shared<DocKeyTransform>(); }
 
 }  // namespace detail
 }  // namespace ragkernel::store

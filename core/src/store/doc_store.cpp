@@ -43,7 +43,7 @@ std::unique_ptr<DocStore> DocStore::open(const std::string& path, std::optional<
   if (dim) {
     schema.config.emplace_back("dim", std::to_string(*dim));
   } else if (std::error_code ec; options.access == Access::read_write &&
-                                  (!std::filesystem::exists(path, ec) || std::filesystem::is_empty(path, ec))) {
+                                 (!std::filesystem::exists(path, ec) || std::filesystem::is_empty(path, ec))) {
     throw InvalidArgument("no docstore at " + path + " yet; creating one needs dim (0 for a store without vectors)");
   }
   std::shared_ptr<Store> store = Store::open(path, schema, options);
@@ -85,9 +85,11 @@ void DocStore::validate(const DocumentChanges& changes) const {
   }
   const std::size_t want = n * dim_;
   if (d.vectors.size() != want) {
-    if (dim_ == 0) throw InvalidArgument("this docstore keeps no vectors (dim 0), got " + std::to_string(d.vectors.size()) + " floats");
-    throw InvalidArgument("vectors has " + std::to_string(d.vectors.size()) + " floats, expected " +
-                          std::to_string(n) + " x " + std::to_string(dim_) + " = " + std::to_string(want));
+    if (dim_ == 0)
+      throw InvalidArgument("this docstore keeps no vectors (dim 0), got " + std::to_string(d.vectors.size()) +
+                            " floats");
+    throw InvalidArgument("vectors has " + std::to_string(d.vectors.size()) + " floats, expected " + std::to_string(n) +
+                          " x " + std::to_string(dim_) + " = " + std::to_string(want));
   }
   for (std::size_t i = 0; i < d.vectors.size(); ++i) {
     if (!std::isfinite(d.vectors[i])) {
@@ -116,7 +118,8 @@ ApplyResult DocStore::apply(const DocumentChanges& changes) {
     for (const std::string& id : ids) keys.push_back(doc_key(id));
     std::vector<std::string_view> views(keys.begin(), keys.end());
     std::vector<bool> found(ids.size(), false);
-    store_->multi_get(documents_, views, [&](std::size_t i, std::optional<std::string_view> v) { found[i] = v.has_value(); });
+    store_->multi_get(documents_, views,
+                      [&](std::size_t i, std::optional<std::string_view> v) { found[i] = v.has_value(); });
     return found;
   };
 
@@ -124,7 +127,8 @@ ApplyResult DocStore::apply(const DocumentChanges& changes) {
   result.replaced = existing(d.ids);
   if (changes.mode == WriteMode::add) {
     for (std::size_t i = 0; i < d.ids.size(); ++i) {
-      if (result.replaced[i]) throw InvalidArgument("id " + quote_id(d.ids[i]) + " already exists; use upsert to replace it");
+      if (result.replaced[i])
+        throw InvalidArgument("id " + quote_id(d.ids[i]) + " already exists; use upsert to replace it");
     }
   }
   result.erased = existing(changes.erase_ids);
@@ -171,15 +175,18 @@ ApplyResult DocStore::apply(const DocumentChanges& changes) {
 }
 
 ApplyResult DocStore::add(DocumentBatch documents) {
-  return apply(DocumentChanges{.mode = WriteMode::add, .documents = std::move(documents), .erase_ids = {}, .extra = {}});
+  return apply(
+      DocumentChanges{.mode = WriteMode::add, .documents = std::move(documents), .erase_ids = {}, .extra = {}});
 }
 
 ApplyResult DocStore::upsert(DocumentBatch documents) {
-  return apply(DocumentChanges{.mode = WriteMode::upsert, .documents = std::move(documents), .erase_ids = {}, .extra = {}});
+  return apply(
+      DocumentChanges{.mode = WriteMode::upsert, .documents = std::move(documents), .erase_ids = {}, .extra = {}});
 }
 
 std::vector<bool> DocStore::erase(std::span<const std::string> ids) {
-  return apply(DocumentChanges{.mode = WriteMode::upsert, .documents = {}, .erase_ids = {ids.begin(), ids.end()}, .extra = {}})
+  return apply(DocumentChanges{
+                   .mode = WriteMode::upsert, .documents = {}, .erase_ids = {ids.begin(), ids.end()}, .extra = {}})
       .erased;
 }
 

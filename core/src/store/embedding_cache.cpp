@@ -31,8 +31,7 @@ std::string space_fields(const EmbeddingSpace& space) {
   return fields;
 }
 
-std::string entry_key(const std::string& scope, const std::string& fields, std::string_view text,
-                      detail::Sha256& sha) {
+std::string entry_key(const std::string& scope, const std::string& fields, std::string_view text, detail::Sha256& sha) {
   std::string text_field;
   text_field.reserve(text.size() + 5);
   detail::put_bytes(text_field, text);
@@ -197,7 +196,8 @@ void EmbeddingCache::clear() {
 }
 
 EmbeddingCacheCounters EmbeddingCache::counters() const {
-  return EmbeddingCacheCounters{.hits = hits_.load(), .misses = misses_.load(), .expired = expired_.load(), .puts = puts_.load()};
+  return EmbeddingCacheCounters{
+      .hits = hits_.load(), .misses = misses_.load(), .expired = expired_.load(), .puts = puts_.load()};
 }
 
 void EmbeddingCache::reset_counters() {

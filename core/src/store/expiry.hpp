@@ -38,7 +38,6 @@ std::optional<ExpiryHeader> read_expiry_header(std::string_view value);
 // ttl is the caller's error and is checked where the user gives it.
 std::int64_t expires_at(std::int64_t now_ms, std::optional<std::int64_t> ttl_ms);
 
-std::shared_ptr<rocksdb::CompactionFilterFactory> make_expiry_filter_factory(
-    std::function<std::int64_t()> clock);
+std::shared_ptr<rocksdb::CompactionFilterFactory> make_expiry_filter_factory(std::function<std::int64_t()> clock);
 
 }  // namespace ragkernel::store::detail

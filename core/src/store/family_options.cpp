@@ -13,12 +13,9 @@ namespace {
 
 rocksdb::CompressionType to_rocksdb(Compression c) {
   switch (c) {
-    case Compression::none:
-      return rocksdb::kNoCompression;
-    case Compression::lz4:
-      return rocksdb::kLZ4Compression;
-    case Compression::zstd:
-      return rocksdb::kZSTD;
+    case Compression::none: return rocksdb::kNoCompression;
+    case Compression::lz4: return rocksdb::kLZ4Compression;
+    case Compression::zstd: return rocksdb::kZSTD;
   }
   return rocksdb::kNoCompression;
 }
@@ -46,11 +43,8 @@ rocksdb::ColumnFamilyOptions family_options(const FamilySpec& spec, const std::s
   options.max_write_buffer_number = 3;
 
   switch (spec.layout) {
-    case KeyLayout::whole_key:
-      break;
-    case KeyLayout::per_document:
-      options.prefix_extractor = make_doc_key_transform();
-      break;
+    case KeyLayout::whole_key: break;
+    case KeyLayout::per_document: options.prefix_extractor = make_doc_key_transform(); break;
     case KeyLayout::fixed_prefix:
       if (spec.prefix_length == 0) {
         throw InvalidArgument("family '" + spec.name + "' has layout fixed_prefix and prefix_length 0; expected > 0");

@@ -16,7 +16,9 @@ namespace {
 
 constexpr std::size_t kTouchFlushThreshold = 1024;
 
-std::string key_string(const RequestKey& key) { return std::string(reinterpret_cast<const char*>(key.data()), key.size()); }
+std::string key_string(const RequestKey& key) {
+  return std::string(reinterpret_cast<const char*>(key.data()), key.size());
+}
 
 void check_ttl(std::optional<std::int64_t> ttl_ms) {
   if (ttl_ms && *ttl_ms <= 0) {
@@ -160,7 +162,8 @@ std::optional<SemanticHit> LLMCache::lookup_semantic(const Value& request, const
     record_hit(key, *entry);
     return SemanticHit{.entry = std::move(*entry), .score = 1.0f, .matched_text = {}, .exact = true};
   }
-  const std::optional<SemanticRequest> query = semantic_request(request, options_.embedding_model, options_.extra_volatile);
+  const std::optional<SemanticRequest> query =
+      semantic_request(request, options_.embedding_model, options_.extra_volatile);
   if (!query) {
     ++misses_;
     return std::nullopt;
@@ -185,7 +188,8 @@ std::optional<SemanticHit> LLMCache::lookup_semantic(const Value& request, const
     }
     ++semantic_hits_;
     record_hit(candidate.key, *entry);
-    return SemanticHit{.entry = std::move(*entry), .score = candidate.score, .matched_text = semantic->text, .exact = false};
+    return SemanticHit{
+        .entry = std::move(*entry), .score = candidate.score, .matched_text = semantic->text, .exact = false};
   }
   ++misses_;
   return std::nullopt;

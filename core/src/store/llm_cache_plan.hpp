@@ -35,9 +35,9 @@ struct UpdatePlan {
   std::uint64_t evicted = 0;
   std::uint64_t expired = 0;
 
-  std::unordered_map<std::string, IndexRecord> staged_index;  // index records written by this plan
-  std::unordered_set<std::string> removed;                   // entry keys removed by this plan
-  std::unordered_set<std::string> dead_lru;                  // 'l' keys deleted by this plan
+  std::unordered_map<std::string, IndexRecord> staged_index;          // index records written by this plan
+  std::unordered_set<std::string> removed;                            // entry keys removed by this plan
+  std::unordered_set<std::string> dead_lru;                           // 'l' keys deleted by this plan
   std::vector<std::pair<std::string, std::string>> semantic_removed;  // (partition, key)
   std::vector<SemanticAddition> semantic_added;
 };

@@ -101,7 +101,8 @@ void LLMCache::commit(detail::UpdatePlan& plan) {
   const std::int64_t bytes = static_cast<std::int64_t>(bytes_) + plan.bytes_delta;
   const std::int64_t count = static_cast<std::int64_t>(count_) + plan.count_delta;
   if (bytes < 0 || count < 0) {
-    throw Corruption("LLM cache at " + store_->path() + ": byte or entry count would go negative; the counters are damaged");
+    throw Corruption("LLM cache at " + store_->path() +
+                     ": byte or entry count would go negative; the counters are damaged");
   }
   plan.batch.put(manifest_, detail::kBytesCounter, counter_value(static_cast<std::uint64_t>(bytes)));
   plan.batch.put(manifest_, detail::kEntriesCounter, counter_value(static_cast<std::uint64_t>(count)));
@@ -137,15 +138,16 @@ bool LLMCache::store_entry(const std::string& key, std::string_view response, co
   stage_expired(plan, kExpiredPerWrite);
   stage_remove(plan, key);  // a replaced entry gives back its bytes
 
-  const CachedResponse entry{.response = std::string(response),
-                             .usage = usage,
-                             .created_ms = plan.now_ms,
-                             .expires_at_ms = detail::expires_at(plan.now_ms, ttl_ms ? ttl_ms : options_.default_ttl_ms)};
+  const CachedResponse entry{
+      .response = std::string(response),
+      .usage = usage,
+      .created_ms = plan.now_ms,
+      .expires_at_ms = detail::expires_at(plan.now_ms, ttl_ms ? ttl_ms : options_.default_ttl_ms)};
   const std::string value = detail::encode_entry(entry);
   std::string semantic_value;
   if (semantic) {
-    semantic_value = detail::encode_semantic(
-        detail::SemanticRecord{.expires_at_ms = entry.expires_at_ms, .vector = semantic->vector, .text = semantic->text});
+    semantic_value = detail::encode_semantic(detail::SemanticRecord{
+        .expires_at_ms = entry.expires_at_ms, .vector = semantic->vector, .text = semantic->text});
   }
   const std::uint64_t size = detail::kRequestKeyBytes + value.size() +
                              (semantic ? 2 * detail::kRequestKeyBytes + semantic_value.size() : 0) +
@@ -156,10 +158,11 @@ bool LLMCache::store_entry(const std::string& key, std::string_view response, co
     return false;
   }
 
-  const detail::IndexRecord record{.seq = plan.next_seq++,
-                                   .size = size,
-                                   .expires_at_ms = entry.expires_at_ms,
-                                   .partition = semantic ? std::optional<std::string>(semantic->partition) : std::nullopt};
+  const detail::IndexRecord record{
+      .seq = plan.next_seq++,
+      .size = size,
+      .expires_at_ms = entry.expires_at_ms,
+      .partition = semantic ? std::optional<std::string>(semantic->partition) : std::nullopt};
   WriteBatch& b = plan.batch;
   b.put(entries_, key, value);
   b.put(index_, detail::index_key(key), detail::encode_index(record));
@@ -174,7 +177,8 @@ bool LLMCache::store_entry(const std::string& key, std::string_view response, co
   plan.count_delta += 1;
 
   // Evict least recently used entries until the new total fits.
-  if (options_.max_bytes != 0 && static_cast<std::int64_t>(bytes_) + plan.bytes_delta > static_cast<std::int64_t>(options_.max_bytes)) {
+  if (options_.max_bytes != 0 &&
+      static_cast<std::int64_t>(bytes_) + plan.bytes_delta > static_cast<std::int64_t>(options_.max_bytes)) {
     Cursor cursor = store_->cursor(index_, "m");  // the 'l' records, oldest first
     for (cursor.seek("l"); cursor.valid(); cursor.next()) {
       if (static_cast<std::int64_t>(bytes_) + plan.bytes_delta <= static_cast<std::int64_t>(options_.max_bytes)) break;
@@ -268,7 +272,8 @@ void LLMCache::check_integrity() const {
         const std::optional<detail::IndexRecord> record = detail::decode_index(value);
         if (!record) throw Corruption(where + "an index record does not parse");
         if (!store_->get(entries_, key, &view)) throw Corruption(where + "an index record has no entry");
-        if (!store_->get(index_, detail::lru_key(record->seq, key), &view)) throw Corruption(where + "an entry has no recency record");
+        if (!store_->get(index_, detail::lru_key(record->seq, key), &view))
+          throw Corruption(where + "an entry has no recency record");
         if (record->expires_at_ms != 0 && !store_->get(index_, detail::expiry_key(record->expires_at_ms, key), &view)) {
           throw Corruption(where + "an entry with a TTL has no expiry record");
         }

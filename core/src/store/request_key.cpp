@@ -19,12 +19,8 @@ std::string location(const std::string& path) { return path.empty() ? std::strin
 
 void encode(const Value& v, std::string& out, std::string& path) {
   switch (v.kind()) {
-    case Value::Kind::null:
-      out.push_back('n');
-      return;
-    case Value::Kind::boolean:
-      out.push_back(v.as_bool() ? 't' : 'f');
-      return;
+    case Value::Kind::null: out.push_back('n'); return;
+    case Value::Kind::boolean: out.push_back(v.as_bool() ? 't' : 'f'); return;
     case Value::Kind::integer:
       out.push_back('i');
       detail::put_le<std::int64_t>(out, v.as_int());
@@ -32,8 +28,8 @@ void encode(const Value& v, std::string& out, std::string& path) {
     case Value::Kind::real: {
       const double d = v.as_double();
       if (!std::isfinite(d)) {
-        throw InvalidArgument("request value at " + location(path) + " is " +
-                              (std::isnan(d) ? "NaN" : "infinite") + "; expected a finite number");
+        throw InvalidArgument("request value at " + location(path) + " is " + (std::isnan(d) ? "NaN" : "infinite") +
+                              "; expected a finite number");
       }
       if (d == std::trunc(d) && d >= -kInt64Limit && d < kInt64Limit) {
         out.push_back('i');  // 1.0 and 1 ask the same; also folds -0.0 into 0
@@ -70,8 +66,8 @@ void encode(const Value& v, std::string& out, std::string& path) {
       std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->first < b->first; });
       for (std::size_t i = 1; i < members.size(); ++i) {
         if (members[i]->first == members[i - 1]->first) {
-          throw InvalidArgument("request object at " + location(path) +
-                                " has the member '" + members[i]->first + "' twice");
+          throw InvalidArgument("request object at " + location(path) + " has the member '" + members[i]->first +
+                                "' twice");
         }
       }
       out.push_back('o');

@@ -62,7 +62,8 @@ namespace detail {
 void require_writable(const Store::Impl& impl, const char* operation) {
   if (impl.access != Access::read_write) {
     throw InvalidArgument(std::string(operation) + " needs a store opened with access='read_write'; store at " +
-                          impl.path + " is open " + (impl.access == Access::read_only ? "read_only" : "as a secondary"));
+                          impl.path + " is open " +
+                          (impl.access == Access::read_only ? "read_only" : "as a secondary"));
   }
 }
 

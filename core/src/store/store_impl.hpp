@@ -33,7 +33,7 @@ struct Store::Impl {
 
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // by Family index
-  std::vector<FamilySpec> specs;                       // by Family index
+  std::vector<FamilySpec> specs;                      // by Family index
   std::map<std::string, std::uint32_t, std::less<>> by_name;
   std::uint32_t manifest_index = 0;
 

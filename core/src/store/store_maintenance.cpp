@@ -74,8 +74,8 @@ StoreStats Store::stats() const {
   stats.bloom_checked = s.getTickerCount(rocksdb::BLOOM_FILTER_FULL_POSITIVE) +
                         s.getTickerCount(rocksdb::BLOOM_FILTER_USEFUL) +
                         s.getTickerCount(rocksdb::BLOOM_FILTER_PREFIX_CHECKED);
-  stats.bloom_useful = s.getTickerCount(rocksdb::BLOOM_FILTER_USEFUL) +
-                       s.getTickerCount(rocksdb::BLOOM_FILTER_PREFIX_USEFUL);
+  stats.bloom_useful =
+      s.getTickerCount(rocksdb::BLOOM_FILTER_USEFUL) + s.getTickerCount(rocksdb::BLOOM_FILTER_PREFIX_USEFUL);
   return stats;
 }
 

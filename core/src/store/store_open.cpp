@@ -69,7 +69,7 @@ std::optional<long> lock_holder(const fs::path& dir) {
   const std::string lock = (dir / "LOCK").string();
   const int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
-  struct flock probe {};
+  struct flock probe{};
   probe.l_type = F_WRLCK;
   probe.l_whence = SEEK_SET;
   std::optional<long> holder;
@@ -78,7 +78,8 @@ std::optional<long> lock_holder(const fs::path& dir) {
   return holder;
 }
 
-rocksdb::DBOptions db_options(const StoreOptions& options, Access access, const std::shared_ptr<rocksdb::Statistics>& stats) {
+rocksdb::DBOptions db_options(const StoreOptions& options, Access access,
+                              const std::shared_ptr<rocksdb::Statistics>& stats) {
   rocksdb::DBOptions db;
   db.create_if_missing = access == Access::read_write;
   db.create_missing_column_families = access == Access::read_write;
@@ -121,8 +122,8 @@ bool every_family_empty(const Store::Impl& impl) {
 
 std::optional<std::string> manifest_get(const Store::Impl& impl, std::string_view key) {
   std::string value;
-  const rocksdb::Status s =
-      impl.db->Get(rocksdb::ReadOptions(), impl.handles[impl.manifest_index], rocksdb::Slice(key.data(), key.size()), &value);
+  const rocksdb::Status s = impl.db->Get(rocksdb::ReadOptions(), impl.handles[impl.manifest_index],
+                                         rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::nullopt;
   detail::throw_if_error(s, "read the manifest of store at " + impl.path);
   return value;
@@ -173,7 +174,8 @@ void load_manifest(Store::Impl& impl, const Schema& schema, bool created_now) {
     throw InvalidArgument("store at " + impl.path + " holds a '" + impl.kind + "', not a '" + schema.kind + "'");
   }
 
-  std::unique_ptr<rocksdb::Iterator> it(impl.db->NewIterator(rocksdb::ReadOptions(), impl.handles[impl.manifest_index]));
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl.db->NewIterator(rocksdb::ReadOptions(), impl.handles[impl.manifest_index]));
   for (it->Seek(kConfigPrefix); it->Valid() && it->key().starts_with(kConfigPrefix); it->Next()) {
     impl.config.emplace(it->key().ToString().substr(std::string_view(kConfigPrefix).size()), it->value().ToString());
   }
@@ -236,14 +238,16 @@ std::size_t BlockCache::usage() const { return impl_->cache->GetUsage(); }
 std::shared_ptr<Store> Store::open(const std::string& path, const Schema& schema_in, const StoreOptions& options) {
   validate_schema(schema_in);
   Schema schema = schema_in;
-  schema.families.insert(schema.families.begin(), FamilySpec{.name = kManifestFamily, .compression = Compression::none});
+  schema.families.insert(schema.families.begin(),
+                         FamilySpec{.name = kManifestFamily, .compression = Compression::none});
 
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->access = options.access;
   impl->options = options;
   impl->clock = options.clock ? options.clock : std::function<std::int64_t()>(system_clock_ms);
-  impl->cache = options.block_cache ? options.block_cache->impl_->cache : BlockCache(options.block_cache_bytes).impl_->cache;
+  impl->cache =
+      options.block_cache ? options.block_cache->impl_->cache : BlockCache(options.block_cache_bytes).impl_->cache;
   impl->statistics = rocksdb::CreateDBStatistics();
   impl->statistics->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
   impl->write_options.sync = options.sync;
@@ -288,7 +292,9 @@ std::shared_ptr<Store> Store::open(const std::string& path, const Schema& schema
   // family a newer component added.
   std::vector<FamilySpec> specs;
   std::vector<std::string> missing;
-  auto known = [&](const std::string& name) { return std::find(existing.begin(), existing.end(), name) != existing.end(); };
+  auto known = [&](const std::string& name) {
+    return std::find(existing.begin(), existing.end(), name) != existing.end();
+  };
   specs.push_back(detail::unknown_family_spec(rocksdb::kDefaultColumnFamilyName));
   for (const FamilySpec& spec : schema.families) {
     if (options.access == Access::read_write || known(spec.name)) {
@@ -310,12 +316,8 @@ std::shared_ptr<Store> Store::open(const std::string& path, const Schema& schema
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
   switch (options.access) {
-    case Access::read_write:
-      status = rocksdb::DB::Open(db, path, descriptors, &impl->handles, &raw);
-      break;
-    case Access::read_only:
-      status = rocksdb::DB::OpenForReadOnly(db, path, descriptors, &impl->handles, &raw);
-      break;
+    case Access::read_write: status = rocksdb::DB::Open(db, path, descriptors, &impl->handles, &raw); break;
+    case Access::read_only: status = rocksdb::DB::OpenForReadOnly(db, path, descriptors, &impl->handles, &raw); break;
     case Access::secondary: {
       std::string pattern = (fs::temp_directory_path() / "ragkernel-secondary-XXXXXX").string();
       if (::mkdtemp(pattern.data()) == nullptr) throw IOError("cannot create a scratch directory for a secondary");
@@ -364,14 +366,16 @@ void Store::repair(const std::string& path, const std::vector<FamilySpec>& famil
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
                            detail::family_options(detail::unknown_family_spec("default"), cache, clock));
-  descriptors.emplace_back(kManifestFamily,
-                           detail::family_options(FamilySpec{.name = kManifestFamily, .compression = Compression::none},
-                                                  cache, clock));
-  for (const FamilySpec& spec : families) descriptors.emplace_back(spec.name, detail::family_options(spec, cache, clock));
+  descriptors.emplace_back(
+      kManifestFamily,
+      detail::family_options(FamilySpec{.name = kManifestFamily, .compression = Compression::none}, cache, clock));
+  for (const FamilySpec& spec : families)
+    descriptors.emplace_back(spec.name, detail::family_options(spec, cache, clock));
   rocksdb::DBOptions db = db_options(StoreOptions{}, Access::read_write, nullptr);
   db.create_if_missing = false;
-  detail::throw_if_error(rocksdb::RepairDB(path, db, descriptors, detail::family_options(detail::unknown_family_spec("x"), cache, clock)),
-                         "repair store at " + path);
+  detail::throw_if_error(
+      rocksdb::RepairDB(path, db, descriptors, detail::family_options(detail::unknown_family_spec("x"), cache, clock)),
+      "repair store at " + path);
 }
 
 }  // namespace ragkernel::store

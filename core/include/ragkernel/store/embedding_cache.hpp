@@ -30,7 +30,7 @@ struct EmbeddingSpace {
 };
 
 struct EmbeddingCacheOptions {
-  VectorDtype dtype = VectorDtype::float32;  // for new entries; entries keep the type they were written with
+  VectorDtype dtype = VectorDtype::float32;      // for new entries; entries keep the type they were written with
   std::optional<std::int64_t> default_ttl_ms{};  // nullopt: entries never expire
 };
 

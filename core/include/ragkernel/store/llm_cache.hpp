@@ -72,7 +72,7 @@ struct LLMCacheStats {
   std::uint64_t verifier_rejections = 0;  // candidates above the threshold that the verifier refused
   std::uint64_t updates = 0;
   std::uint64_t evictions = 0;
-  std::uint64_t expirations = 0;      // purged after their TTL
+  std::uint64_t expirations = 0;       // purged after their TTL
   std::uint64_t oversize_skipped = 0;  // responses larger than max_bytes, not stored
   std::uint64_t prompt_tokens_saved = 0;
   std::uint64_t completion_tokens_saved = 0;
@@ -165,8 +165,8 @@ class LLMCache {
   mutable std::shared_mutex semantic_mutex_;
   std::unordered_map<std::string, std::unique_ptr<detail::SemanticPartition>> partitions_;
 
-  std::atomic<std::uint64_t> exact_hits_{0}, semantic_hits_{0}, misses_{0}, rejections_{0}, updates_{0},
-      evictions_{0}, expirations_{0}, oversize_{0}, prompt_saved_{0}, completion_saved_{0};
+  std::atomic<std::uint64_t> exact_hits_{0}, semantic_hits_{0}, misses_{0}, rejections_{0}, updates_{0}, evictions_{0},
+      expirations_{0}, oversize_{0}, prompt_saved_{0}, completion_saved_{0};
   mutable std::mutex cost_mutex_;
   double cost_saved_ = 0;
 };

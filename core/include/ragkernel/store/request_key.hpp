@@ -26,8 +26,8 @@ namespace ragkernel::store {
 using RequestKey = std::array<std::uint8_t, 32>;
 
 inline constexpr std::array<std::string_view, 19> kVolatileFields = {
-    "api_key",     "api_base", "base_url", "organization", "project",       "headers",    "extra_headers",
-    "extra_query", "timeout",  "request_timeout", "max_retries", "stream", "stream_options", "user",
+    "api_key",     "api_base", "base_url",        "organization",    "project",     "headers",        "extra_headers",
+    "extra_query", "timeout",  "request_timeout", "max_retries",     "stream",      "stream_options", "user",
     "metadata",    "store",    "request_id",      "idempotency_key", "service_tier"};
 
 // The canonical bytes of a value (volatile fields are a request-level notion: not removed here).
