@@ -85,7 +85,7 @@ void register_embedding_cache(py::module_& m) {
           "counters",
           [](const EmbeddingCache& self) {
             const store::EmbeddingCacheCounters c = self.counters();
-            py::dict d;
+            Dict d;
             d["hits"] = c.hits;
             d["misses"] = c.misses;
             d["expired"] = c.expired;

@@ -4,6 +4,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/typing.h>
 
 #include "areas.hpp"
 #include "arrays.hpp"
@@ -40,8 +41,8 @@ store::LLMUsage usage(std::uint64_t prompt_tokens, std::uint64_t completion_toke
   return store::LLMUsage{.prompt_tokens = prompt_tokens, .completion_tokens = completion_tokens, .cost = cost};
 }
 
-py::dict stats_dict(const store::LLMCacheStats& s) {
-  py::dict d;
+Dict stats_dict(const store::LLMCacheStats& s) {
+  Dict d;
   d["exact_hits"] = s.exact_hits;
   d["semantic_hits"] = s.semantic_hits;
   d["misses"] = s.misses;
@@ -81,7 +82,7 @@ void register_llm_cache(py::module_& m) {
           py::arg("block_cache_bytes") = std::size_t{64} << 20, py::arg("sync") = false)
       .def(
           "key",
-          [](const LLMCache& self, const py::dict& request) { return store::to_hex(self.key(request_value(request))); },
+          [](const LLMCache& self, const py::object& request) { return store::to_hex(self.key(request_value(request))); },
           py::arg("request"), "The request's cache key: 64 hex digits of SHA-256 over its canonical encoding.")
       .def(
           "lookup",

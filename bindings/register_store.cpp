@@ -2,6 +2,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/typing.h>
 
 #include <cstring>
 
@@ -111,7 +112,7 @@ void register_store(py::module_& m) {
               py::gil_scoped_release release;
               got = self.get(ids);
             }
-            py::list out;
+            py::typing::List<py::object> out;
             for (const auto& d : got) out.append(d ? document_tuple(*d, self.dim()) : py::object(py::none()));
             return out;
           },

@@ -2,6 +2,7 @@
 // Keyword arguments shared by every store-backed class: how to open, which cache, durability.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/typing.h>
 
 #include <optional>
 #include <string>
@@ -31,7 +32,9 @@ inline store::StoreOptions store_options(const std::string& access, const std::o
 }
 
 // Store stats as a dict: sizes per family, disk bytes, block-cache and bloom counters.
-inline py::dict stats_dict(const store::StoreStats& s) {
+using Dict = py::typing::Dict<py::str, py::object>;
+
+inline Dict stats_dict(const store::StoreStats& s) {
   py::dict families;
   for (const store::FamilyStats& f : s.families) {
     py::dict d;
@@ -49,7 +52,7 @@ inline py::dict stats_dict(const store::StoreStats& s) {
   py::dict bloom;
   bloom["checked"] = s.bloom_checked;
   bloom["useful"] = s.bloom_useful;
-  py::dict out;
+  Dict out;
   out["families"] = families;
   out["disk_bytes"] = s.disk_bytes;
   out["wal_bytes"] = s.wal_bytes;

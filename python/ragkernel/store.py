@@ -44,10 +44,10 @@ def repair(path: str) -> None:
     _core.store_repair(str(path))
 
 
-def _metadata_bytes(metadata: Mapping[str, Any] | None) -> bytes | None:
+def _metadata_json(metadata: Mapping[str, Any] | None) -> str | None:
     if metadata is None:
         return None
-    return json.dumps(metadata, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+    return json.dumps(metadata, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class DocStore:
         metadata: Sequence[Mapping[str, Any] | None] | None,
         erase: Sequence[str],
     ) -> tuple[list[bool], list[bool]]:
-        encoded = None if metadata is None else [_metadata_bytes(m) for m in metadata]
+        encoded = None if metadata is None else [_metadata_json(m) for m in metadata]
         if vectors is None and self.dim > 0 and len(ids) > 0:
             raise ValueError(f"vectors is None; this store keeps a {self.dim}-dimensional vector per document")
         if vectors is None and self.dim > 0:
