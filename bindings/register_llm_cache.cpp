@@ -82,7 +82,9 @@ void register_llm_cache(py::module_& m) {
           py::arg("block_cache_bytes") = std::size_t{64} << 20, py::arg("sync") = false)
       .def(
           "key",
-          [](const LLMCache& self, const py::object& request) { return store::to_hex(self.key(request_value(request))); },
+          [](const LLMCache& self, const py::object& request) {
+            return store::to_hex(self.key(request_value(request)));
+          },
           py::arg("request"), "The request's cache key: 64 hex digits of SHA-256 over its canonical encoding.")
       .def(
           "lookup",
