@@ -105,46 +105,6 @@ class FakeOpenAI:
         self._thread.join(timeout=5)
 
 
-class MemoryCache:
-    """The two-method LLM cache protocol, in memory (keyed by the canonical request JSON)."""
-
-    def __init__(self) -> None:
-        self.entries: dict[str, dict[str, Any]] = {}
-
-    @staticmethod
-    def key(request: Any) -> str:
-        return json.dumps(request, sort_keys=True, separators=(",", ":"))
-
-    def lookup(self, request: Any) -> dict[str, Any] | None:
-        hit = self.entries.get(self.key(request))
-        return json.loads(json.dumps(hit)) if hit is not None else None
-
-    def update(self, request: Any, response: Any) -> None:
-        self.entries[self.key(request)] = json.loads(json.dumps(response))
-
-
-class FileCache:
-    """The same protocol on disk (one JSON file per request), shared across processes."""
-
-    def __init__(self, folder: str) -> None:
-        import pathlib
-
-        self.folder = pathlib.Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-
-    def _path(self, request: Any) -> Any:
-        import hashlib
-
-        return self.folder / (hashlib.sha256(MemoryCache.key(request).encode()).hexdigest() + ".json")
-
-    def lookup(self, request: Any) -> dict[str, Any] | None:
-        path = self._path(request)
-        return json.loads(path.read_text()) if path.exists() else None
-
-    def update(self, request: Any, response: Any) -> None:
-        self._path(request).write_text(json.dumps(response, sort_keys=True))
-
-
 def judge_script(request: dict[str, Any], number: int) -> Reply:
     """Scripted judgements keyed on the prompt: 429 first, 500 second, then answers."""
     if number == 1:

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 import ragkernel as rk
-from fake_openai import FakeOpenAI, MemoryCache, completion, judge_script
+from fake_openai import FakeOpenAI, completion, judge_script
 
 pytest.importorskip("openai")
 
@@ -71,8 +71,8 @@ def test_failed_calls_raise_or_are_recorded_as_unmeasured():
     assert scores.reasons["answer_relevancy"]["q1"].startswith("unparseable")
 
 
-def test_warm_cache_makes_no_calls_and_gives_the_same_scores():
-    cache = MemoryCache()
+def test_warm_cache_makes_no_calls_and_gives_the_same_scores(tmp_path):
+    cache = rk.LLMCache(str(tmp_path / "llm-cache"))
     with FakeOpenAI(judge_script) as server:
         first = rk.eval.judge(SAMPLES, llm_for(server, cache))
         calls = server.calls
@@ -86,13 +86,12 @@ def test_warm_cache_makes_no_calls_and_gives_the_same_scores():
 RUN_SCRIPT = """
 import sys
 import ragkernel as rk
-from fake_openai import FileCache
 
 samples = [
     rk.eval.JudgeSample("q1", "What is lift?", "Lift is a force.", ("Lift is an aerodynamic force.", "Drag."), "Force"),
     rk.eval.JudgeSample("q2", "Why stall?", "Separation, unparseable.", ("Flow separates.",), "Separation"),
 ]
-llm = rk.LLMClient("judge-model", cache=FileCache(sys.argv[1]), max_concurrency=4, sleep=lambda s: None)
+llm = rk.LLMClient("judge-model", cache=rk.LLMCache(sys.argv[1]), max_concurrency=4, sleep=lambda s: None)
 judged = rk.eval.judge(samples, llm)
 references = {"q1": rk.eval.Reference(("force",), ("d1",)), "q2": rk.eval.Reference(("separation",))}
 answers = rk.eval.score_answers({"q1": "a force", "q2": "separation"}, references,
@@ -156,8 +155,8 @@ class ScriptedChatModel:
         return SimpleNamespace(content=content, usage_metadata={"input_tokens": 11, "output_tokens": 4})
 
 
-def test_langchain_chat_model_behind_the_same_interface_and_cache():
-    cache = MemoryCache()
+def test_langchain_chat_model_behind_the_same_interface_and_cache(tmp_path):
+    cache = rk.LLMCache(str(tmp_path / "llm-cache"))
     model = ScriptedChatModel()
     scores = rk.eval.judge(SAMPLES[:1], rk.llm.LangChainChat(model, cache=cache))
     assert scores.values["faithfulness"]["q1"] == 0.5

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 import ragkernel as rk
-from fake_openai import FakeOpenAI, MemoryCache, Reply, completion, error
+from fake_openai import FakeOpenAI, Reply, completion, error
 from ragkernel.llm import LLMConfigError, LLMError, Pricing, RateLimiter
 
 pytest.importorskip("openai")
@@ -84,8 +84,8 @@ def test_malformed_response_body_is_retried():
         assert server.calls == 2
 
 
-def test_cache_answers_repeats_without_calls():
-    cache = MemoryCache()
+def test_cache_answers_repeats_without_calls(tmp_path):
+    cache = rk.LLMCache(str(tmp_path / "llm-cache"))
     with FakeOpenAI(lambda req, n: completion(f"answer {n}")) as server:
         first = client(server, cache=cache).chat(HELLO)
         again = client(server, cache=cache)
