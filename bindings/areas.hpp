@@ -11,5 +11,6 @@ void register_eval(pybind11::module_& m);
 void register_store(pybind11::module_& m);
 void register_embedding_cache(pybind11::module_& m);
 void register_llm_cache(pybind11::module_& m);
+void register_chunk(pybind11::module_& m);
 
 }  // namespace ragkernel::py_bindings

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_core, m) {
   ragkernel::py_bindings::register_store(m);
   ragkernel::py_bindings::register_embedding_cache(m);
   ragkernel::py_bindings::register_llm_cache(m);
+  ragkernel::py_bindings::register_chunk(m);
 }

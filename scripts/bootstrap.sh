@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SYSTEM_PACKAGES=(g++ ninja-build pkg-config librocksdb-dev libeigen3-dev libxsimd-dev libgtest-dev
-                 libbenchmark-dev libstemmer-dev libssl-dev)
+                 libbenchmark-dev libstemmer-dev libssl-dev nlohmann-json3-dev libutf8proc-dev)
 EXTRAS="${RAGKERNEL_EXTRAS:-dev,embeddings}"
 PYTHON="${PYTHON:-python3}"
 VENV=.venv

@@ -6,8 +6,9 @@ this package is the Python face over them.
 
 from __future__ import annotations
 
-from ragkernel import datasets, eval, kernels, llm, store
+from ragkernel import chunking, datasets, eval, kernels, llm, store
 from ragkernel._core import CorruptionError, __version__, build_info, self_check, simd_levels
+from ragkernel.chunking import Chunk, Tokenizer, chunk, chunk_file, chunk_many
 from ragkernel.embedding_cache import CachedEmbedder, EmbeddingCache
 from ragkernel.eval import evaluate
 from ragkernel.llm import LLMClient
@@ -17,13 +18,19 @@ from ragkernel.store import BlockCache, DocStore
 __all__ = [
     "BlockCache",
     "CachedEmbedder",
+    "Chunk",
     "CorruptionError",
     "DocStore",
     "EmbeddingCache",
     "LLMCache",
     "LLMClient",
+    "Tokenizer",
     "__version__",
     "build_info",
+    "chunk",
+    "chunk_file",
+    "chunk_many",
+    "chunking",
     "datasets",
     "eval",
     "evaluate",

@@ -1,0 +1,212 @@
+// Pre-tokenization and memoised counting shared by both model families.
+#include "tokenizer_model.hpp"
+
+#include <functional>
+
+#include "unicode.hpp"
+#include "utf8_decode.hpp"
+
+namespace ragkernel::chunk::detail {
+namespace {
+
+// BERT's normalizer on one piece: drop control characters (clean_text), then NFD, accent
+// stripping and lowercasing as configured.
+void normalize_bert_piece(const WordPieceModel& m, std::string_view raw, std::string& out) {
+  bool plain = true;
+  for (const char ch : raw) {
+    const auto b = static_cast<unsigned char>(ch);
+    plain = plain && b >= 0x20 && b < 0x7F;
+  }
+  if (plain) {
+    for (const char ch : raw) out.push_back(m.lowercase && ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch + 32) : ch);
+    return;
+  }
+  std::string kept;
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    const std::size_t start = pos;
+    const char32_t c = decode(raw, pos);
+    if (m.clean_text && is_bert_control(c)) continue;
+    kept.append(raw.substr(start, pos - start));
+  }
+  bert_normalize_word(kept, m.strip_accents, m.lowercase, out);
+}
+
+// True when the BERT-normalised form of the non-ASCII character `c` is one punctuation
+// character (U+037E GREEK QUESTION MARK normalises to ';').
+bool normalizes_to_punctuation(const WordPieceModel& m, std::string_view raw_char) {
+  std::string normalized;
+  bert_normalize_word(raw_char, m.strip_accents, m.lowercase, normalized);
+  if (normalized.empty()) return false;
+  std::size_t pos = 0;
+  const char32_t c = decode(normalized, pos);
+  return pos == normalized.size() && is_punctuation(c);
+}
+
+}  // namespace
+
+template <class Emit>
+void TokenizerModel::split_segment(std::string_view text, std::size_t base, bool prefix_space, Emit&& emit) const {
+  if (kind == Kind::wordpiece) {
+    const WordPieceModel& m = wordpiece;
+    std::size_t word_begin = 0, word_end = 0;
+    bool in_word = false;
+    auto flush = [&]() {
+      if (in_word) emit(base + word_begin, base + word_end, -1, text.substr(word_begin, word_end - word_begin));
+      in_word = false;
+    };
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      const std::size_t start = pos;
+      const auto b = static_cast<unsigned char>(text[pos]);
+      if (b < 0x80) {
+        ++pos;
+        if (b == ' ' || b == '\t' || b == '\n' || b == '\r') {
+          flush();
+        } else if (b < 0x20 || b == 0x7F) {
+          if (!m.clean_text) {  // kept as part of a word
+            if (!in_word) word_begin = start;
+            in_word = true;
+            word_end = pos;
+          }
+        } else if (is_punctuation(b)) {
+          flush();
+          emit(base + start, base + pos, -1, text.substr(start, 1));
+        } else {
+          if (!in_word) word_begin = start;
+          in_word = true;
+          word_end = pos;
+        }
+        continue;
+      }
+      const char32_t c = decode(text, pos);
+      const std::string_view raw = text.substr(start, pos - start);
+      if (m.clean_text && is_bert_control(c)) continue;  // removed; the word goes on around it
+      if (is_white_space(c)) {
+        flush();
+      } else if ((m.handle_chinese_chars && is_cjk(c)) || is_punctuation(c) || normalizes_to_punctuation(m, raw)) {
+        flush();
+        emit(base + start, base + pos, -1, raw);
+      } else {
+        if (!in_word) word_begin = start;
+        in_word = true;
+        word_end = pos;
+      }
+    }
+    flush();
+    return;
+  }
+  // Byte-level BPE: GPT-2 regex pieces; a segment that does not start with a space gets one
+  // in front when add_prefix_space (it belongs to the first piece's count, not its span).
+  if (prefix_space && bpe.add_prefix_space && !text.empty() && text.front() != ' ') {
+    std::string spaced;
+    spaced.reserve(text.size() + 1);
+    spaced.push_back(' ');
+    spaced.append(text);
+    std::size_t pos = 0;
+    while (pos < spaced.size()) {
+      const std::size_t end = gpt2_match(spaced, pos);
+      const std::size_t b = pos == 0 ? 0 : pos - 1;
+      emit(base + b, base + end - 1, -1, std::string_view(spaced).substr(pos, end - pos));
+      pos = end;
+    }
+    return;
+  }
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t end = gpt2_match(text, pos);
+    emit(base + pos, base + end, -1, text.substr(pos, end - pos));
+    pos = end;
+  }
+}
+
+template <class Emit>
+void TokenizerModel::split(std::string_view text, bool prefix_space, Emit&& emit) const {
+  if (added.empty()) {
+    split_segment(text, 0, prefix_space, emit);
+    return;
+  }
+  std::size_t segment = 0, pos = 0;
+  while (pos < text.size()) {
+    if (!added_first_byte[static_cast<unsigned char>(text[pos])]) {
+      ++pos;
+      continue;
+    }
+    const AddedToken* match = nullptr;
+    for (const AddedToken& token : added) {  // longest first
+      if (text.substr(pos, token.content.size()) == token.content) {
+        match = &token;
+        break;
+      }
+    }
+    if (match == nullptr) {
+      ++pos;
+      continue;
+    }
+    if (pos > segment) split_segment(text.substr(segment, pos - segment), segment, prefix_space || segment > 0, emit);
+    emit(pos, pos + match->content.size(), static_cast<std::int64_t>(match->id), std::string_view{});
+    pos += match->content.size();
+    segment = pos;
+  }
+  if (segment < text.size()) split_segment(text.substr(segment), segment, prefix_space || segment > 0, emit);
+}
+
+void TokenizerModel::encode_piece(std::string_view text, std::vector<std::uint32_t>& out) const {
+  if (kind == Kind::wordpiece) {
+    thread_local std::string normalized;
+    normalized.clear();
+    normalize_bert_piece(wordpiece, text, normalized);
+    if (!normalized.empty()) wordpiece.encode_word(normalized, out);
+  } else {
+    bpe.encode_piece(text, out);
+  }
+}
+
+std::size_t TokenizerModel::piece_tokens(std::string_view piece, bool use_cache) const {
+  thread_local std::vector<std::uint32_t> ids;
+  if (!use_cache) {
+    ids.clear();
+    encode_piece(piece, ids);
+    return ids.size();
+  }
+  Shard& shard = cache_[StringHash{}(piece) % kShards];
+  {
+    std::lock_guard lock(shard.mutex);
+    const auto it = shard.counts.find(piece);
+    if (it != shard.counts.end()) return it->second;
+  }
+  ids.clear();
+  encode_piece(piece, ids);
+  const auto n = static_cast<std::uint32_t>(ids.size());
+  std::lock_guard lock(shard.mutex);
+  if (shard.counts.size() >= kShardCapacity) shard.counts.clear();  // bounded memory
+  shard.counts.emplace(std::string(piece), n);
+  return n;
+}
+
+void TokenizerModel::pieces(std::string_view text, std::vector<Piece>& out, bool use_cache) const {
+  out.clear();
+  split(text, true, [&](std::size_t b, std::size_t e, std::int64_t added_id, std::string_view piece) {
+    const std::size_t tokens = added_id >= 0 ? 1 : piece_tokens(piece, use_cache);
+    out.push_back({b, e, tokens, added_id >= 0});
+  });
+}
+
+std::size_t TokenizerModel::count(std::string_view text, bool use_cache, bool prefix_space) const {
+  std::size_t total = 0;
+  split(text, prefix_space, [&](std::size_t, std::size_t, std::int64_t added_id, std::string_view piece) {
+    total += added_id >= 0 ? 1 : piece_tokens(piece, use_cache);
+  });
+  return total;
+}
+
+void TokenizerModel::encode(std::string_view text, std::vector<std::uint32_t>& out) const {
+  split(text, true, [&](std::size_t, std::size_t, std::int64_t added_id, std::string_view piece) {
+    if (added_id >= 0)
+      out.push_back(static_cast<std::uint32_t>(added_id));
+    else
+      encode_piece(piece, out);
+  });
+}
+
+}  // namespace ragkernel::chunk::detail
