@@ -7,6 +7,9 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <filesystem>
 
 #include <memory>
 #include <optional>
@@ -151,7 +154,10 @@ void register_chunk(py::module_& m) {
       m, "Tokenizer",
       "A HuggingFace tokenizer.json (WordPiece with the BERT normaliser, or byte-level BPE), counted in C++.")
       .def_static(
-          "from_file", [](const std::string& path) { return std::const_pointer_cast<Tokenizer>(Tokenizer::from_file(path)); },
+          "from_file",
+          [](const std::filesystem::path& path) {
+            return std::const_pointer_cast<Tokenizer>(Tokenizer::from_file(path.string()));
+          },
           py::arg("path"), "Reads a tokenizer.json file.")
       .def_static(
           "from_str",
@@ -235,7 +241,7 @@ void register_chunk(py::module_& m) {
       (std::string("Chunks many documents in parallel (OpenMP, GIL released). ") + kOptionsDoc).c_str());
 
   py::class_<chunk::FileChunker>(m, "FileChunker", "Chunks a file window by window (see ragkernel.chunk_file).")
-      .def(py::init([](const std::string& path, const std::string& method, std::size_t chunk_size, std::size_t overlap,
+      .def(py::init([](const std::filesystem::path& path, const std::string& method, std::size_t chunk_size, std::size_t overlap,
                        const std::string& unit, std::shared_ptr<Tokenizer> tokenizer,
                        std::optional<py::function> counter, bool add_special_tokens,
                        std::optional<std::vector<std::string>> separators, const std::string& preset,
@@ -243,7 +249,7 @@ void register_chunk(py::module_& m) {
                        const std::string& errors, std::size_t window_bytes) {
              Options o = make_options(method, chunk_size, overlap, unit, std::move(tokenizer), counter,
                                       add_special_tokens, separators, preset, embedder, window, breakpoint_percentile);
-             return std::make_unique<chunk::FileChunker>(path, std::move(o), chunk::parse_utf8_errors(errors),
+             return std::make_unique<chunk::FileChunker>(path.string(), std::move(o), chunk::parse_utf8_errors(errors),
                                                          window_bytes);
            }),
            py::arg("path"), py::arg("method"), py::arg("chunk_size"), py::arg("overlap"), py::arg("unit"),

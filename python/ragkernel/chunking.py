@@ -172,7 +172,9 @@ def _options(
     }
 
 
-def _chunks(text: str, arrays: tuple[Any, ...], source_id: str | None, offset: int = 0) -> list[Chunk]:
+def _chunks(
+    text: str, arrays: tuple[Any, ...], source_id: str | None, offset: int = 0, first_index: int = 0
+) -> list[Chunk]:
     starts, ends, byte_starts, byte_ends, sizes, paths = arrays
     out = []
     for i, (s, e, bs, be, n) in enumerate(
@@ -183,7 +185,7 @@ def _chunks(text: str, arrays: tuple[Any, ...], source_id: str | None, offset: i
             metadata["heading_path"] = paths[i]
         if source_id is not None:
             metadata["source_id"] = source_id
-        out.append(Chunk(text[s - offset : e - offset], s, e, bs, be, len(out), n, metadata))
+        out.append(Chunk(text[s - offset : e - offset], s, e, bs, be, first_index + i, n, metadata))
     return out
 
 
@@ -318,6 +320,9 @@ def chunk_file(
         os.fspath(path), **options, errors=errors, window_bytes=_positive_int("window_bytes", window_bytes)
     )
     sid = os.fspath(path) if source_id is None else source_id
+    produced = 0
     while (window_result := stream.next_window()) is not None:
         window_text, window_start, _byte_start, arrays = window_result
-        yield from _chunks(window_text, arrays, sid, offset=window_start)
+        chunks = _chunks(window_text, arrays, sid, offset=window_start, first_index=produced)
+        produced += len(chunks)
+        yield from chunks

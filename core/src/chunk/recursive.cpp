@@ -20,6 +20,13 @@ void split_on(std::string_view text, Span span, std::string_view sep, bool at_en
   if (body.size() > piece_start) pieces.push_back({span.begin + piece_start, span.end, span.section});
 }
 
+// Where a separator goes: one that opens a block ("\ndef ", "\n## ") starts the next piece;
+// one that closes something (". ", ", ", "\n\n") ends the previous one.
+bool keeps_at_end(std::string_view sep) {
+  if (sep.size() < 2 || sep.front() != '\n') return true;
+  return sep.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
 void split_chars(std::string_view text, Span span, std::vector<Span>& pieces) {
   std::size_t pos = span.begin;
   while (pos < span.end) {
@@ -47,7 +54,7 @@ void split_recursive(Span span, std::span<const std::string> separators, bool se
   if (chosen == separators.size() || separators[chosen].empty()) {
     split_chars(text, span, pieces);
   } else {
-    split_on(text, span, separators[chosen], separator_at_end, pieces);
+    split_on(text, span, separators[chosen], separator_at_end && keeps_at_end(separators[chosen]), pieces);
     rest = separators.subspan(chosen + 1);
   }
   std::vector<Span> good;

@@ -33,8 +33,9 @@ struct Budget {
 void merge_pieces(const std::vector<Span>& pieces, const Budget& budget, std::vector<Span>& out);
 
 // Splits `span` on the first separator of the list it contains, recursing with the rest on
-// pieces that are still too big ("" splits into code points). A separator stays with the
-// piece after it (LangChain's keep_separator="start") or before it (separator_at_end).
+// pieces that are still too big ("" splits into code points). With separator_at_end false a
+// separator starts the piece after it (LangChain's keep_separator="start"); with it true a
+// separator ends the piece before it, unless it opens a block ("\ndef ", "\n## ").
 void split_recursive(Span span, std::span<const std::string> separators, bool separator_at_end, const Budget& budget,
                      std::vector<Span>& out);
 

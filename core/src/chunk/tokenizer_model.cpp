@@ -3,6 +3,7 @@
 
 #include <functional>
 
+#include "piece_memo.hpp"
 #include "unicode.hpp"
 #include "utf8_decode.hpp"
 
@@ -186,8 +187,21 @@ std::size_t TokenizerModel::piece_tokens(std::string_view piece, bool use_cache)
 
 void TokenizerModel::pieces(std::string_view text, std::vector<Piece>& out, bool use_cache) const {
   out.clear();
+  // Pieces of the BPE prefix-space case point into a temporary copy: not memoised locally.
+  const bool memo_ok = !(kind == Kind::bpe && bpe.add_prefix_space);
+  PieceMemo memo(memo_ok ? text.size() / 16 : 0);
   split(text, true, [&](std::size_t b, std::size_t e, std::int64_t added_id, std::string_view piece) {
-    const std::size_t tokens = added_id >= 0 ? 1 : piece_tokens(piece, use_cache);
+    std::size_t tokens = 1;
+    if (added_id < 0) {
+      const std::uint64_t h = hash_bytes(piece);
+      const long known = memo_ok ? memo.find(piece, h) : -1;
+      if (known >= 0) {
+        tokens = static_cast<std::size_t>(known);
+      } else {
+        tokens = piece_tokens(piece, use_cache);
+        if (memo_ok) memo.insert(piece, h, tokens);
+      }
+    }
     out.push_back({b, e, tokens, added_id >= 0});
   });
 }
