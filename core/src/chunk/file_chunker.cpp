@@ -89,7 +89,7 @@ struct FileChunker::State {
   void fill() {
     std::string buffer;
     while (!eof && carry.size() < window_bytes) {
-      buffer.resize(std::max<std::size_t>(window_bytes - carry.size(), 1 << 16));
+      buffer.resize(window_bytes - carry.size());
       in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
       const auto got = static_cast<std::size_t>(in.gcount());
       if (in.bad()) throw IOError("cannot read \"" + path + "\"");
