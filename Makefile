@@ -42,6 +42,8 @@ bench:
 	$(PY) bench/python/bench_kernels.py
 	$(PY) bench/python/bench_eval.py
 	$(PY) bench/python/bench_storage.py
+	bench/python/chunk_corpus.sh
+	$(PY) bench/python/bench_chunk.py
 
 lint: bootstrap
 	$(VENV)/bin/ruff check python tests/python bench/python

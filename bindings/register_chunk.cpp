@@ -7,9 +7,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
-#include <pybind11/stl/filesystem.h>
-
-#include <filesystem>
+#include <pybind11/typing.h>
 
 #include <memory>
 #include <optional>
@@ -33,6 +31,18 @@ namespace {
 using chunk::Chunk;
 using chunk::Options;
 using chunk::Tokenizer;
+
+using Int64Array = py::array_t<std::int64_t>;
+// (start, end, byte_start, byte_end, size, heading paths or None) of one document's chunks.
+using ChunkArrays = py::typing::Tuple<Int64Array, Int64Array, Int64Array, Int64Array, Int64Array,
+                                      py::typing::Optional<py::typing::List<py::typing::List<py::str>>>>;
+using Counter = std::optional<py::typing::Callable<py::int_(py::str)>>;
+using EmbedderFn = std::optional<py::typing::Callable<py::object(py::typing::List<py::str>)>>;
+
+// A str or os.PathLike, as a string.
+std::string path_of(const py::object& path) {
+  return py::str(py::module_::import("os").attr("fspath")(path)).cast<std::string>();
+}
 
 // The UTF-8 of a str, owned by the str. A lone surrogate cannot be encoded: that is the
 // strict error for str input (the façade repairs it first when errors="replace").
@@ -77,8 +87,8 @@ class PyCounter final : public chunk::SizeCounter {
   py::function fn_;
 };
 
-chunk::Embedder wrap_embedder(py::function fn) {
-  auto holder = std::shared_ptr<py::function>(new py::function(std::move(fn)), [](py::function* f) {
+chunk::Embedder wrap_embedder(const py::function& fn) {
+  auto holder = std::shared_ptr<py::function>(new py::function(fn), [](py::function* f) {
     py::gil_scoped_acquire gil;
     delete f;
   });
@@ -97,10 +107,9 @@ chunk::Embedder wrap_embedder(py::function fn) {
 }
 
 Options make_options(const std::string& method, std::size_t chunk_size, std::size_t overlap, const std::string& unit,
-                     std::shared_ptr<const Tokenizer> tokenizer, const std::optional<py::function>& counter,
-                     bool add_special_tokens, const std::optional<std::vector<std::string>>& separators,
-                     const std::string& preset, const std::optional<py::function>& embedder, std::size_t window,
-                     double breakpoint_percentile) {
+                     std::shared_ptr<const Tokenizer> tokenizer, const Counter& counter, bool add_special_tokens,
+                     const std::optional<std::vector<std::string>>& separators, const std::string& preset,
+                     const EmbedderFn& embedder, std::size_t window, double breakpoint_percentile) {
   Options o;
   o.method = chunk::parse_method(method);
   o.unit = chunk::parse_unit(unit);
@@ -119,7 +128,7 @@ Options make_options(const std::string& method, std::size_t chunk_size, std::siz
 }
 
 // (start, end, byte_start, byte_end, size) as int64 arrays, and the heading paths.
-py::tuple to_python(const std::vector<Chunk>& chunks) {
+ChunkArrays to_python(const std::vector<Chunk>& chunks) {
   const auto n = static_cast<py::ssize_t>(chunks.size());
   py::array_t<std::int64_t> start(n), end(n), byte_start(n), byte_end(n), size(n);
   auto s = start.mutable_unchecked<1>(), e = end.mutable_unchecked<1>(), bs = byte_start.mutable_unchecked<1>(),
@@ -140,7 +149,8 @@ py::tuple to_python(const std::vector<Chunk>& chunks) {
     for (const Chunk& c : chunks) paths.append(py::cast(c.heading_path));
     heading_paths = paths;
   }
-  return py::make_tuple(start, end, byte_start, byte_end, size, heading_paths);
+  return py::reinterpret_steal<ChunkArrays>(
+      py::make_tuple(start, end, byte_start, byte_end, size, heading_paths).release());
 }
 
 const char* kOptionsDoc =
@@ -155,8 +165,8 @@ void register_chunk(py::module_& m) {
       "A HuggingFace tokenizer.json (WordPiece with the BERT normaliser, or byte-level BPE), counted in C++.")
       .def_static(
           "from_file",
-          [](const std::filesystem::path& path) {
-            return std::const_pointer_cast<Tokenizer>(Tokenizer::from_file(path.string()));
+          [](const py::object& path) {
+            return std::const_pointer_cast<Tokenizer>(Tokenizer::from_file(path_of(path)));
           },
           py::arg("path"), "Reads a tokenizer.json file.")
       .def_static(
@@ -186,18 +196,20 @@ void register_chunk(py::module_& m) {
             py::gil_scoped_release release;
             return t.count(s, add_special_tokens);
           },
-          py::arg("text"), py::arg("add_special_tokens") = false, "Number of tokens encode() returns (memoised per word).")
+          py::arg("text"), py::arg("add_special_tokens") = false,
+          "Number of tokens encode() returns (memoised per word).")
       .def_property_readonly("special_tokens_added", &Tokenizer::special_tokens_added,
                              "Tokens the post-processor adds around one sequence (2 for BERT's [CLS] ... [SEP]).")
+      .def("clear_cache", &Tokenizer::clear_cache, "Forgets the memoised per-word counts.")
       .def_property_readonly("model_type", [](const Tokenizer& t) { return std::string(t.model_type()); })
       .def_property_readonly("vocab_size", &Tokenizer::vocab_size);
 
   m.def(
       "chunk_text",
       [](const py::object& text, const std::string& method, std::size_t chunk_size, std::size_t overlap,
-         const std::string& unit, std::shared_ptr<Tokenizer> tokenizer, std::optional<py::function> counter,
-         bool add_special_tokens, std::optional<std::vector<std::string>> separators, const std::string& preset,
-         std::optional<py::function> embedder, std::size_t window, double breakpoint_percentile) {
+         const std::string& unit, std::shared_ptr<Tokenizer> tokenizer, const Counter& counter, bool add_special_tokens,
+         std::optional<std::vector<std::string>> separators, const std::string& preset, const EmbedderFn& embedder,
+         std::size_t window, double breakpoint_percentile) {
         const std::string_view s = utf8_of(text, "text");
         const Options o = make_options(method, chunk_size, overlap, unit, std::move(tokenizer), counter,
                                        add_special_tokens, separators, preset, embedder, window, breakpoint_percentile);
@@ -215,10 +227,10 @@ void register_chunk(py::module_& m) {
 
   m.def(
       "chunk_batch",
-      [](const py::list& texts, const std::string& method, std::size_t chunk_size, std::size_t overlap,
-         const std::string& unit, std::shared_ptr<Tokenizer> tokenizer, std::optional<py::function> counter,
-         bool add_special_tokens, std::optional<std::vector<std::string>> separators, const std::string& preset,
-         std::optional<py::function> embedder, std::size_t window, double breakpoint_percentile) {
+      [](const py::typing::List<py::str>& texts, const std::string& method, std::size_t chunk_size, std::size_t overlap,
+         const std::string& unit, std::shared_ptr<Tokenizer> tokenizer, const Counter& counter, bool add_special_tokens,
+         std::optional<std::vector<std::string>> separators, const std::string& preset, const EmbedderFn& embedder,
+         std::size_t window, double breakpoint_percentile) {
         std::vector<std::string_view> views;
         views.reserve(texts.size());
         for (std::size_t i = 0; i < texts.size(); ++i)
@@ -230,7 +242,7 @@ void register_chunk(py::module_& m) {
           py::gil_scoped_release release;  // the list holds every text alive
           results = chunk::chunk_batch(views, o);
         }
-        py::list out;
+        py::typing::List<ChunkArrays> out;
         for (const auto& chunks : results) out.append(to_python(chunks));
         return out;
       },
@@ -241,15 +253,14 @@ void register_chunk(py::module_& m) {
       (std::string("Chunks many documents in parallel (OpenMP, GIL released). ") + kOptionsDoc).c_str());
 
   py::class_<chunk::FileChunker>(m, "FileChunker", "Chunks a file window by window (see ragkernel.chunk_file).")
-      .def(py::init([](const std::filesystem::path& path, const std::string& method, std::size_t chunk_size, std::size_t overlap,
-                       const std::string& unit, std::shared_ptr<Tokenizer> tokenizer,
-                       std::optional<py::function> counter, bool add_special_tokens,
-                       std::optional<std::vector<std::string>> separators, const std::string& preset,
-                       std::optional<py::function> embedder, std::size_t window, double breakpoint_percentile,
-                       const std::string& errors, std::size_t window_bytes) {
+      .def(py::init([](const py::object& path, const std::string& method, std::size_t chunk_size, std::size_t overlap,
+                       const std::string& unit, std::shared_ptr<Tokenizer> tokenizer, const Counter& counter,
+                       bool add_special_tokens, std::optional<std::vector<std::string>> separators,
+                       const std::string& preset, const EmbedderFn& embedder, std::size_t window,
+                       double breakpoint_percentile, const std::string& errors, std::size_t window_bytes) {
              Options o = make_options(method, chunk_size, overlap, unit, std::move(tokenizer), counter,
                                       add_special_tokens, separators, preset, embedder, window, breakpoint_percentile);
-             return std::make_unique<chunk::FileChunker>(path.string(), std::move(o), chunk::parse_utf8_errors(errors),
+             return std::make_unique<chunk::FileChunker>(path_of(path), std::move(o), chunk::parse_utf8_errors(errors),
                                                          window_bytes);
            }),
            py::arg("path"), py::arg("method"), py::arg("chunk_size"), py::arg("overlap"), py::arg("unit"),
@@ -258,7 +269,8 @@ void register_chunk(py::module_& m) {
            py::arg("breakpoint_percentile"), py::arg("errors"), py::arg("window_bytes"))
       .def(
           "next_window",
-          [](chunk::FileChunker& self) -> py::object {
+          [](chunk::FileChunker& self)
+              -> py::typing::Optional<py::typing::Tuple<py::str, py::int_, py::int_, ChunkArrays>> {
             std::vector<Chunk> chunks;
             std::string text;
             std::size_t byte_start = 0, start = 0;
@@ -274,7 +286,7 @@ void register_chunk(py::module_& m) {
 
   m.def(
       "recursive_presets",
-      []() {
+      []() -> py::typing::Dict<py::str, py::typing::List<py::str>> {
         py::dict d;
         for (const auto& name : chunk::recursive_presets()) d[py::str(name)] = chunk::preset_separators(name);
         return d;

@@ -16,10 +16,29 @@ namespace rc = ragkernel::chunk;
 
 namespace {
 
-const std::vector<std::string> kPieces = {
-    "word", "other", "Dr.", "3.14", " ", "  ", "\n", "\n\n", "\r\n", ". ", "! ", "? ", ", ", "\xF0\x9F\x98\x80",
-    "e\xCC\x81", "\xE4\xB8\xAD\xE6\x96\x87", "\xE3\x80\x82", "# Head\n", "## Sub\n", "```\ncode\n```\n",
-    "| a | b |\n|---|---|\n", "\xC3\x9C", "\t"};
+const std::vector<std::string> kPieces = {"word",
+                                          "other",
+                                          "Dr.",
+                                          "3.14",
+                                          " ",
+                                          "  ",
+                                          "\n",
+                                          "\n\n",
+                                          "\r\n",
+                                          ". ",
+                                          "! ",
+                                          "? ",
+                                          ", ",
+                                          "\xF0\x9F\x98\x80",
+                                          "e\xCC\x81",
+                                          "\xE4\xB8\xAD\xE6\x96\x87",
+                                          "\xE3\x80\x82",
+                                          "# Head\n",
+                                          "## Sub\n",
+                                          "```\ncode\n```\n",
+                                          "| a | b |\n|---|---|\n",
+                                          "\xC3\x9C",
+                                          "\t"};
 
 std::string random_text(std::mt19937& rng, std::size_t pieces) {
   std::string text;
@@ -48,7 +67,8 @@ void check(const std::string& text, const std::vector<rc::Chunk>& chunks, std::s
     if (unit == rc::Unit::chars) {
       ASSERT_EQ(c.size, code_points(piece));
     }
-    for (std::size_t b = covered; b < c.byte_start; ++b) ASSERT_TRUE(is_space_byte(text[b])) << "byte " << b << " dropped";
+    for (std::size_t b = covered; b < c.byte_start; ++b)
+      ASSERT_TRUE(is_space_byte(text[b])) << "byte " << b << " dropped";
     covered = std::max(covered, c.byte_end);
   }
   for (std::size_t b = covered; b < text.size(); ++b) ASSERT_TRUE(is_space_byte(text[b]));
@@ -70,12 +90,16 @@ rc::Embeddings count_embedder(const std::vector<std::string_view>& texts) {
 TEST(Utf8, FindsInvalidSequencesAndRepairsThemLikePython) {
   EXPECT_FALSE(rc::find_invalid_utf8("plain \xC3\xA9 \xF0\x9F\x98\x80").has_value());
   EXPECT_EQ(rc::find_invalid_utf8("ab\xFF"), 2u);
-  EXPECT_EQ(rc::find_invalid_utf8("\xED\xA0\x80"), 0u);    // a surrogate
-  EXPECT_EQ(rc::find_invalid_utf8("x\xC0\xAF"), 1u);       // overlong
+  EXPECT_EQ(rc::find_invalid_utf8("\xED\xA0\x80"), 0u);       // a surrogate
+  EXPECT_EQ(rc::find_invalid_utf8("x\xC0\xAF"), 1u);          // overlong
   EXPECT_EQ(rc::find_invalid_utf8("x\xF4\x90\x80\x80"), 1u);  // past U+10FFFF
   EXPECT_THROW(rc::sanitize_utf8("ab\xFF", rc::Utf8Errors::strict), ragkernel::InvalidArgument);
   // b"a\xe2\x82b\xff".decode("utf-8", "replace") == "a\ufffdb\ufffd"
-  EXPECT_EQ(*rc::sanitize_utf8("a\xE2\x82" "b\xFF", rc::Utf8Errors::replace), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  EXPECT_EQ(*rc::sanitize_utf8("a\xE2\x82"
+                               "b\xFF",
+                               rc::Utf8Errors::replace),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD");
   EXPECT_EQ(*rc::sanitize_utf8("\xED\xA0\x80", rc::Utf8Errors::replace), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(rc::parse_utf8_errors("replace"), rc::Utf8Errors::replace);
   EXPECT_THROW(rc::parse_utf8_errors("ignore"), ragkernel::InvalidArgument);
@@ -120,7 +144,9 @@ TEST(Chunk, CodePointOffsetsForMultibyteText) {
   rc::Options o;
   o.method = rc::Method::token;
   o.chunk_size = 2;
-  const std::string text = "\xC3\xA9\xF0\x9F\x98\x80\xE4\xB8\xAD" "a";  // é😀中a
+  const std::string text =
+      "\xC3\xA9\xF0\x9F\x98\x80\xE4\xB8\xAD"
+      "a";  // é😀中a
   const auto chunks = rc::chunk_text(text, o);
   ASSERT_EQ(chunks.size(), 2u);
   EXPECT_EQ(chunks[0].byte_end, 6u);

@@ -40,7 +40,9 @@ TEST(Tokenizer, WordPieceNormalisesSplitsAndMatchesGreedily) {
   EXPECT_EQ(t->model_type(), "WordPiece");
   EXPECT_EQ(t->encode("UnAffable, CAFÉ!"), (std::vector<std::uint32_t>{3, 4, 5, 7, 6, 8}));
   EXPECT_EQ(t->encode("xyz unaffable"), (std::vector<std::uint32_t>{0, 3, 4, 5}));
-  EXPECT_EQ(t->encode("a\xE4\xB8\xAD" "a"), (std::vector<std::uint32_t>{10, 9, 10}));  // CJK stands alone
+  EXPECT_EQ(t->encode("a\xE4\xB8\xAD"
+                      "a"),
+            (std::vector<std::uint32_t>{10, 9, 10}));  // CJK stands alone
   EXPECT_EQ(t->encode("[CLS] aa"), (std::vector<std::uint32_t>{1, 10, 11}));
   EXPECT_EQ(t->encode("a", true), (std::vector<std::uint32_t>{1, 10, 2}));
   EXPECT_EQ(t->count("a", true), 3u);
@@ -52,8 +54,8 @@ TEST(Tokenizer, ByteLevelBpeMergesByRank) {
   const auto t = rc::Tokenizer::from_json(kBpe);
   EXPECT_EQ(t->model_type(), "BPE");
   EXPECT_EQ(t->encode("abc ab"), (std::vector<std::uint32_t>{5, 3, 4}));  // "a b" outranks "Ġ a"
-  EXPECT_EQ(t->encode("  ab"), (std::vector<std::uint32_t>{3, 3, 4}));  // "\s+(?!\S)" leaves one space
-  EXPECT_EQ(t->count("cab  "), 4u);  // "c" + "ab" + "  " -> c, ab, Ġ, Ġ
+  EXPECT_EQ(t->encode("  ab"), (std::vector<std::uint32_t>{3, 3, 4}));    // "\s+(?!\S)" leaves one space
+  EXPECT_EQ(t->count("cab  "), 4u);                                       // "c" + "ab" + "  " -> c, ab, Ġ, Ġ
 }
 
 TEST(Tokenizer, RejectsWhatItCannotCount) {
@@ -71,10 +73,12 @@ TEST(Tokenizer, ChunkTokenCountsEqualTheTokenizerOnEachChunk) {
   for (const char* json : {kWordPiece, kBpe}) {
     const auto t = rc::Tokenizer::from_json(json);
     std::mt19937 rng(5);
-    const std::vector<std::string> words = {"unaffable", "cafe", "ab", "abc", "a", "b", "c", ",", "!", "  ", "\n\n", ". "};
+    const std::vector<std::string> words = {"unaffable", "cafe", "ab", "abc", "a",    "b",
+                                            "c",         ",",    "!",  "  ",  "\n\n", ". "};
     std::string text;
     for (int i = 0; i < 3000; ++i) text += words[rng() % words.size()] + (rng() % 3 ? " " : "");
-    for (const rc::Method method : {rc::Method::token, rc::Method::sentence, rc::Method::recursive, rc::Method::markdown}) {
+    for (const rc::Method method :
+         {rc::Method::token, rc::Method::sentence, rc::Method::recursive, rc::Method::markdown}) {
       rc::Options o;
       o.method = method;
       o.unit = rc::Unit::tokens;

@@ -9,9 +9,9 @@ ragkernel carries offsets, so only ragkernel's are guaranteed on repeated passag
 from __future__ import annotations
 
 import pytest
-from chunk_helpers import check_chunks, corpus_texts
 
 import ragkernel as rk
+from chunk_helpers import check_chunks, corpus_texts
 
 splitters = pytest.importorskip("langchain_text_splitters")
 

@@ -6,9 +6,9 @@ import json
 import pathlib
 
 import pytest
-from chunk_helpers import check_chunks
 
 import ragkernel as rk
+from chunk_helpers import check_chunks
 
 
 @pytest.mark.parametrize("size", [160, 400])

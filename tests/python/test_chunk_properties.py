@@ -8,14 +8,14 @@ import json
 
 import numpy as np
 import pytest
-from chunk_helpers import MINILM_TOKENIZER, check_chunks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ragkernel as rk
+from chunk_helpers import MINILM_TOKENIZER, check_chunks
 
 PIECES = [
-    " ", "  ", "\n", "\n\n", "\r\n", "\t", ". ", "! ", "? ", "...", "。", "！", ", ", "; ",
+    " ", "  ", "\n", "\n\n", "\r\n", "\t", ". ", "! ", "? ", "...", "。", "\uff01", ", ", "; ",
     "😀", "👍🏽", "🇫🇷", "e\u0301", "中文", "한국어", "Ünï", "Dr. ", "3.14", '"', "# Title\n", "## Sub\n",
     "```\ncode\n```\n", "| a | b |\n|---|---|\n| 1 | 2 |\n", "\u00a0", "\u2028", "ß", "İ", "[CLS]",
 ]  # fmt: skip
@@ -63,7 +63,9 @@ def tokenizers_under_test() -> list[rk.Tokenizer]:
         return found
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    trainer = trainers.BpeTrainer(vocab_size=400, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=400, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False
+    )
     bpe.train_from_iterator(["the quick brown fox jumps over the lazy dog " * 20, json.dumps(PIECES)], trainer)
     found.append(rk.Tokenizer.from_str(bpe.to_str()))
     return found

@@ -72,9 +72,8 @@ std::size_t gpt2_match(std::string_view s, std::size_t pos) noexcept {
 
 void BpeModel::encode_piece(std::string_view bytes, std::vector<std::uint32_t>& out) const {
   if (ignore_merges) {
-    const auto it = vocab.find(bytes);
-    if (it != vocab.end()) {
-      out.push_back(it->second);
+    if (const std::uint32_t* id = vocab.find(bytes)) {
+      out.push_back(*id);
       return;
     }
   }

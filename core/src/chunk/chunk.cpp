@@ -22,8 +22,9 @@ Method parse_method(std::string_view name) {
   if (name == "recursive") return Method::recursive;
   if (name == "markdown") return Method::markdown;
   if (name == "semantic") return Method::semantic;
-  throw InvalidArgument("method must be one of \"token\", \"sentence\", \"recursive\", \"markdown\", \"semantic\"; got \"" +
-                        std::string(name) + "\"");
+  throw InvalidArgument(
+      "method must be one of \"token\", \"sentence\", \"recursive\", \"markdown\", \"semantic\"; got \"" +
+      std::string(name) + "\"");
 }
 
 Unit parse_unit(std::string_view name) {
@@ -70,9 +71,11 @@ void validate(const Options& o) {
   if (o.method == Method::recursive && o.separators.empty()) preset_separators(o.preset);  // throws if unknown
   if (o.method == Method::semantic) {
     if (!o.embedder) throw InvalidArgument("method \"semantic\" needs an embedder");
-    if (o.overlap != 0) throw InvalidArgument("method \"semantic\" does not take an overlap, got " + std::to_string(o.overlap));
+    if (o.overlap != 0)
+      throw InvalidArgument("method \"semantic\" does not take an overlap, got " + std::to_string(o.overlap));
     if (!(o.breakpoint_percentile >= 0 && o.breakpoint_percentile <= 100))
-      throw InvalidArgument("breakpoint_percentile must be in [0, 100], got " + std::to_string(o.breakpoint_percentile));
+      throw InvalidArgument("breakpoint_percentile must be in [0, 100], got " +
+                            std::to_string(o.breakpoint_percentile));
   }
 }
 
@@ -155,23 +158,15 @@ std::vector<Chunk> chunk_document(std::string_view text, const Options& o, Headi
   std::vector<Span> spans;
   std::vector<std::vector<std::string>> paths;
   switch (o.method) {
-    case Method::token:
-      split_windows(all, budget, spans);
-      break;
-    case Method::sentence:
-      split_by_sentences(all, budget, spans);
-      break;
+    case Method::token: split_windows(all, budget, spans); break;
+    case Method::sentence: split_by_sentences(all, budget, spans); break;
     case Method::recursive: {
       const std::vector<std::string> separators = o.separators.empty() ? preset_separators(o.preset) : o.separators;
       split_recursive(all, separators, o.preset != "langchain" && o.separators.empty(), budget, spans);
       break;
     }
-    case Method::markdown:
-      split_markdown(all, budget, headings, paths, spans);
-      break;
-    case Method::semantic:
-      split_semantic(all, budget, o, spans);
-      break;
+    case Method::markdown: split_markdown(all, budget, headings, paths, spans); break;
+    case Method::semantic: split_semantic(all, budget, o, spans); break;
   }
   enforce_bound(spans, *m, o);
   chunks.reserve(spans.size());

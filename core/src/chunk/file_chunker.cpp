@@ -13,8 +13,7 @@ namespace {
 bool is_fence_line(std::string_view line) {
   std::size_t i = 0;
   while (i < line.size() && i < 4 && line[i] == ' ') ++i;
-  return i <= 3 && line.size() >= i + 3 &&
-         (line.compare(i, 3, "```") == 0 || line.compare(i, 3, "~~~") == 0);
+  return i <= 3 && line.size() >= i + 3 && (line.compare(i, 3, "```") == 0 || line.compare(i, 3, "~~~") == 0);
 }
 
 // Where to end a window: after the last blank line (outside code fences when `fences`), else
@@ -61,8 +60,8 @@ struct FileChunker::State {
   Options options;
   Utf8Errors errors;
   std::size_t window_bytes;
-  std::string carry;     // valid text read but not chunked yet
-  std::string raw_tail;  // bytes of a code point cut by the last read
+  std::string carry;             // valid text read but not chunked yet
+  std::string raw_tail;          // bytes of a code point cut by the last read
   std::size_t raw_consumed = 0;  // file bytes turned into text so far
   std::size_t byte_base = 0, cp_base = 0, index_base = 0;
   detail::HeadingStack headings;

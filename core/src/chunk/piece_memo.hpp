@@ -28,37 +28,49 @@ inline std::uint64_t hash_bytes(std::string_view s) noexcept {
 
 class PieceMemo {
  public:
+  // Room for about `expected` pieces, at most 8192 slots (192 KiB: it stays in L2).
   explicit PieceMemo(std::size_t expected) {
-    std::size_t capacity = 1024;
-    while (capacity < expected * 2) capacity *= 2;
+    std::size_t capacity = 256;
+    while (capacity < expected * 2 && capacity < kMaxSlots) capacity *= 2;
     slots_.resize(capacity);
   }
 
-  // The count stored for `piece`, or -1.
+  // The count stored for `piece`, or -1. The first 8 bytes of a key are kept in its slot, so
+  // short words are matched without reading the text again.
   long find(std::string_view piece, std::uint64_t hash) const noexcept {
+    const std::uint64_t head = head_of(piece);
     for (std::size_t i = hash & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
       const Slot& s = slots_[i];
       if (s.data == nullptr) return -1;
-      if (s.hash == hash && s.size == piece.size() && std::memcmp(s.data, piece.data(), piece.size()) == 0)
+      if (s.hash == hash && s.head == head && s.size == piece.size() &&
+          (piece.size() <= 8 || std::memcmp(s.data + 8, piece.data() + 8, piece.size() - 8) == 0))
         return static_cast<long>(s.count);
     }
   }
 
   // Stores a count; `piece` must outlive the memo. Stops storing when three quarters full.
   void insert(std::string_view piece, std::uint64_t hash, std::size_t count) noexcept {
-    if ((used_ + 1) * 4 > slots_.size() * 3) return;
+    if ((used_ + 1) * 4 > slots_.size() * 3 || piece.size() > 0xFFFF || count > 0xFFFF) return;
     std::size_t i = hash & (slots_.size() - 1);
     while (slots_[i].data != nullptr) i = (i + 1) & (slots_.size() - 1);
-    slots_[i] = {hash, piece.data(), static_cast<std::uint32_t>(piece.size()), static_cast<std::uint32_t>(count)};
+    slots_[i] = {hash, head_of(piece), piece.data(), static_cast<std::uint16_t>(piece.size()),
+                 static_cast<std::uint16_t>(count)};
     ++used_;
   }
 
  private:
+  static std::uint64_t head_of(std::string_view piece) noexcept {
+    std::uint64_t head = 0;
+    std::memcpy(&head, piece.data(), piece.size() < 8 ? piece.size() : 8);
+    return head;
+  }
+  static constexpr std::size_t kMaxSlots = 8192;
   struct Slot {
     std::uint64_t hash = 0;
+    std::uint64_t head = 0;
     const char* data = nullptr;
-    std::uint32_t size = 0;
-    std::uint32_t count = 0;
+    std::uint16_t size = 0;
+    std::uint16_t count = 0;
   };
   std::vector<Slot> slots_;
   std::size_t used_ = 0;

@@ -20,15 +20,16 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& presets() {
         "; ", ", ", " ", ""}},
       {"python", {"\nclass ", "\ndef ", "\n    def ", "\n\tdef ", "\n\n", "\n", " ", ""}},
       {"cpp",
-       {"\nclass ", "\nstruct ", "\nnamespace ", "\nvoid ", "\nint ", "\nfloat ", "\ndouble ", "\n\n", "\nif ", "\nfor ",
-        "\nwhile ", "\nswitch ", "\ncase ", "\n", " ", ""}},
+       {"\nclass ", "\nstruct ", "\nnamespace ", "\nvoid ", "\nint ", "\nfloat ", "\ndouble ", "\n\n", "\nif ",
+        "\nfor ", "\nwhile ", "\nswitch ", "\ncase ", "\n", " ", ""}},
       {"java",
        {"\nclass ", "\npublic ", "\nprotected ", "\nprivate ", "\nstatic ", "\n\n", "\nif ", "\nfor ", "\nwhile ",
         "\nswitch ", "\ncase ", "\n", " ", ""}},
       {"javascript",
        {"\nfunction ", "\nconst ", "\nlet ", "\nvar ", "\nclass ", "\nexport ", "\n\n", "\nif ", "\nfor ", "\nwhile ",
         "\nswitch ", "\ncase ", "\n", " ", ""}},
-      {"go", {"\nfunc ", "\ntype ", "\nvar ", "\nconst ", "\n\n", "\nif ", "\nfor ", "\nswitch ", "\ncase ", "\n", " ", ""}},
+      {"go",
+       {"\nfunc ", "\ntype ", "\nvar ", "\nconst ", "\n\n", "\nif ", "\nfor ", "\nswitch ", "\ncase ", "\n", " ", ""}},
       {"rust",
        {"\nfn ", "\npub fn ", "\nimpl ", "\nstruct ", "\nenum ", "\nmod ", "\nconst ", "\n\n", "\nif ", "\nwhile ",
         "\nfor ", "\nloop ", "\nmatch ", "\n", " ", ""}},
@@ -57,8 +58,8 @@ std::vector<std::string> preset_separators(std::string_view preset) {
 namespace detail {
 
 const std::vector<std::string>& clause_separators() {
-  static const std::vector<std::string> separators = {
-      "\n", "; ", ": ", ", ", "\xEF\xBC\x9B", "\xEF\xBC\x8C", "\xE3\x80\x81", " ", ""};
+  static const std::vector<std::string> separators = {"\n",           "; ",           ": ", ", ", "\xEF\xBC\x9B",
+                                                      "\xEF\xBC\x8C", "\xE3\x80\x81", " ",  ""};
   return separators;
 }
 

@@ -14,11 +14,22 @@ namespace {
 
 bool is_terminator(char32_t c) noexcept {
   switch (c) {
-    case '.': case '!': case '?': case 0x2026: case 0x203C: case 0x2047: case 0x2048: case 0x2049:
-    case 0x3002: case 0xFF01: case 0xFF1F: case 0xFF61: case 0x061F: case 0x0964: case 0x0965:
-      return true;
-    default:
-      return false;
+    case '.':
+    case '!':
+    case '?':
+    case 0x2026:
+    case 0x203C:
+    case 0x2047:
+    case 0x2048:
+    case 0x2049:
+    case 0x3002:
+    case 0xFF01:
+    case 0xFF1F:
+    case 0xFF61:
+    case 0x061F:
+    case 0x0964:
+    case 0x0965: return true;
+    default: return false;
   }
 }
 
@@ -28,23 +39,33 @@ bool ends_without_space(char32_t c) noexcept {  // CJK and Devanagari stops need
 
 bool is_closer(char32_t c) noexcept {
   switch (c) {
-    case '"': case '\'': case ')': case ']': case '}': case 0x201D: case 0x2019: case 0x00BB: case 0x300D:
-    case 0x300F: case 0x3011: case 0x3015: case 0xFF09: case 0x201C:
-      return true;
-    default:
-      return false;
+    case '"':
+    case '\'':
+    case ')':
+    case ']':
+    case '}':
+    case 0x201D:
+    case 0x2019:
+    case 0x00BB:
+    case 0x300D:
+    case 0x300F:
+    case 0x3011:
+    case 0x3015:
+    case 0xFF09:
+    case 0x201C: return true;
+    default: return false;
   }
 }
 
 // Abbreviations after which a period never ends a sentence.
 constexpr std::array<std::string_view, 34> kTitles = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "rev", "gen", "col", "lt", "sgt", "capt", "hon", "fr",
-    "e.g", "i.e", "cf", "vs", "viz", "approx", "ca", "dept", "univ", "inc", "ltd", "co", "corp", "no", "nos", "et al",
-    "al"};
+    "mr",   "mrs",  "ms",   "dr",  "prof", "sr",   "jr",  "st",  "mt",    "rev", "gen",    "col",
+    "lt",   "sgt",  "capt", "hon", "fr",   "e.g",  "i.e", "cf",  "vs",    "viz", "approx", "ca",
+    "dept", "univ", "inc",  "ltd", "co",   "corp", "no",  "nos", "et al", "al"};
 // Abbreviations that end a sentence only before a capital letter (the default rule), and
 // never before a digit ("Fig. 3", "pp. 12").
-constexpr std::array<std::string_view, 14> kBeforeNumbers = {"fig", "figs", "eq", "eqs", "vol", "pp", "p", "ch",
-                                                             "sec", "art", "ref", "refs", "nr", "op"};
+constexpr std::array<std::string_view, 14> kBeforeNumbers = {"fig", "figs", "eq",  "eqs", "vol",  "pp", "p",
+                                                             "ch",  "sec",  "art", "ref", "refs", "nr", "op"};
 
 std::string lower_ascii(std::string_view s) {
   std::string out(s);

@@ -75,7 +75,8 @@ class CharMeasure final : public SpanMeasure {
     if (ascii_) return byte;
     const std::size_t block = byte / kStride;
     std::size_t count = checkpoints_[block];
-    for (std::size_t i = block * kStride; i < byte; ++i) count += !is_continuation(static_cast<unsigned char>(text_[i]));
+    for (std::size_t i = block * kStride; i < byte; ++i)
+      count += !is_continuation(static_cast<unsigned char>(text_[i]));
     return count;
   }
   bool ascii_ = true;
@@ -150,9 +151,9 @@ class TokenMeasure final : public SpanMeasure {
     return model_.count(text_.substr(begin, end - begin));
   }
   std::size_t first_piece_at_or_after(std::size_t pos) const {
-    return static_cast<std::size_t>(
-        std::lower_bound(pieces_.begin(), pieces_.end(), pos, [](const Piece& p, std::size_t v) { return p.begin < v; }) -
-        pieces_.begin());
+    return static_cast<std::size_t>(std::lower_bound(pieces_.begin(), pieces_.end(), pos,
+                                                     [](const Piece& p, std::size_t v) { return p.begin < v; }) -
+                                    pieces_.begin());
   }
 
   // WordPiece: pieces depend only on their own characters.
@@ -238,10 +239,8 @@ class CounterMeasure final : public SpanMeasure {
 
 std::unique_ptr<SpanMeasure> make_measure(std::string_view text, const Options& options) {
   switch (options.unit) {
-    case Unit::chars:
-      return std::make_unique<CharMeasure>(text);
-    case Unit::words:
-      return std::make_unique<WordMeasure>(text);
+    case Unit::chars: return std::make_unique<CharMeasure>(text);
+    case Unit::words: return std::make_unique<WordMeasure>(text);
     case Unit::tokens:
       if (options.tokenizer)
         return std::make_unique<TokenMeasure>(

@@ -14,8 +14,8 @@
 namespace ragkernel::chunk {
 namespace {
 
-using nlohmann::json;
 using detail::TokenizerModel;
+using nlohmann::json;
 
 [[noreturn]] void bad(const std::string& what) { throw InvalidArgument("tokenizer.json: " + what); }
 
@@ -48,7 +48,8 @@ std::array<char32_t, 256> byte_to_char() {
 }
 
 // A byte-level vocabulary entry as raw bytes; false when it uses a character outside the table.
-bool to_raw_bytes(std::string_view token, const std::unordered_map<char32_t, unsigned char>& inverse, std::string& out) {
+bool to_raw_bytes(std::string_view token, const std::unordered_map<char32_t, unsigned char>& inverse,
+                  std::string& out) {
   out.clear();
   std::size_t pos = 0;
   while (pos < token.size()) {
@@ -92,8 +93,7 @@ void read_pre_tokenizer(const json& j, TokenizerModel& m) {
       bad("pre_tokenizer \"" + type + "\" is not supported with WordPiece (expected BertPreTokenizer)");
     return;
   }
-  if (type != "ByteLevel")
-    bad("pre_tokenizer \"" + type + "\" is not supported with BPE (expected ByteLevel)");
+  if (type != "ByteLevel") bad("pre_tokenizer \"" + type + "\" is not supported with BPE (expected ByteLevel)");
   if (!flag(pre, "use_regex", true)) bad("ByteLevel pre_tokenizer with use_regex=false is not supported");
   m.bpe.add_prefix_space = flag(pre, "add_prefix_space", false);
 }
@@ -122,8 +122,8 @@ std::size_t count_post_processor(const json& post, TokenizerModel& m, const deta
       std::vector<std::uint32_t> ids;
       if (specials.contains(id)) {
         for (const json& x : specials[id]["ids"]) ids.push_back(x.get<std::uint32_t>());
-      } else if (const auto it = vocab.find(id); it != vocab.end()) {
-        ids.push_back(it->second);
+      } else if (const std::uint32_t* known = vocab.find(id)) {
+        ids.push_back(*known);
       } else {
         bad("post_processor special token \"" + id + "\" has no id");
       }
@@ -151,9 +151,9 @@ void read_wordpiece(const json& model, TokenizerModel& m) {
     w.vocab.emplace(token, value);
   }
   const std::string unk = model.value("unk_token", std::string("[UNK]"));
-  const auto it = w.vocab.find(unk);
-  if (it == w.vocab.end()) bad("WordPiece unk_token \"" + unk + "\" is not in the vocabulary");
-  w.unk = it->second;
+  const std::uint32_t* unk_id = w.vocab.find(unk);
+  if (unk_id == nullptr) bad("WordPiece unk_token \"" + unk + "\" is not in the vocabulary");
+  w.unk = *unk_id;
   w.max_chars = model.value("max_input_chars_per_word", std::size_t{100});
   m.vocab_size = w.vocab.size();
 }
@@ -180,8 +180,7 @@ void read_bpe(const json& model, TokenizerModel& m) {
   }
   m.vocab_size = member(model, "vocab", "model").size();
   if (model.contains("unk_token") && model["unk_token"].is_string()) {
-    const auto it = b.vocab.find(model["unk_token"].get<std::string>());
-    if (it != b.vocab.end()) b.unk = it->second;
+    if (const std::uint32_t* unk_id = b.vocab.find(model["unk_token"].get<std::string>())) b.unk = *unk_id;
   }
   b.ignore_merges = flag(model, "ignore_merges", false);
   std::uint32_t rank = 0;
@@ -201,10 +200,10 @@ void read_bpe(const json& model, TokenizerModel& m) {
       bad("BPE merges must be strings \"a b\" or pairs [a, b]");
     }
     if (!to_raw_bytes(a, inverse, left) || !to_raw_bytes(c, inverse, right)) bad("BPE merge is not byte-level text");
-    const auto ia = b.vocab.find(left), ic = b.vocab.find(right), im = b.vocab.find(left + right);
-    if (ia == b.vocab.end() || ic == b.vocab.end() || im == b.vocab.end())
+    const std::uint32_t *ia = b.vocab.find(left), *ic = b.vocab.find(right), *im = b.vocab.find(left + right);
+    if (ia == nullptr || ic == nullptr || im == nullptr)
       bad("BPE merge \"" + a + " " + c + "\" uses a token missing from the vocabulary");
-    b.merges.emplace((static_cast<std::uint64_t>(ia->second) << 32) | ic->second, std::make_pair(rank++, im->second));
+    b.merges.emplace((static_cast<std::uint64_t>(*ia) << 32) | *ic, std::make_pair(rank++, *im));
   }
 }
 
@@ -220,7 +219,8 @@ std::unique_ptr<TokenizerModel> parse(std::string_view text) {
   try {
     const json& model = member(j, "model", "the file");
     std::string type = type_of(model);
-    if (type.empty()) type = model.contains("merges") ? "BPE" : model.contains("max_input_chars_per_word") ? "WordPiece" : "";
+    if (type.empty())
+      type = model.contains("merges") ? "BPE" : model.contains("max_input_chars_per_word") ? "WordPiece" : "";
     if (type == "WordPiece") {
       m->kind = TokenizerModel::Kind::wordpiece;
       read_wordpiece(model, *m);
@@ -292,5 +292,6 @@ std::string_view Tokenizer::model_type() const noexcept {
   return model_->kind == detail::TokenizerModel::Kind::wordpiece ? "WordPiece" : "BPE";
 }
 std::size_t Tokenizer::vocab_size() const noexcept { return model_->vocab_size; }
+void Tokenizer::clear_cache() const { model_->clear_cache(); }
 
 }  // namespace ragkernel::chunk

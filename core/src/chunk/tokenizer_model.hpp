@@ -3,6 +3,7 @@
 // memoised per-piece counts. Pieces are byte spans of the input; the chunkers' token
 // measure (span_measure.cpp) counts any span of a document from the document's pieces.
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -10,6 +11,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "flat_string_map.hpp"
 
 namespace ragkernel::chunk::detail {
 
@@ -20,11 +23,7 @@ struct Piece {
   bool special = false;  // an added token matched literally
 };
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
-using Vocab = std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>>;
+using Vocab = FlatStringMap;
 
 struct AddedToken {
   std::string content;
@@ -62,6 +61,8 @@ class TokenizerModel {
  public:
   enum class Kind { wordpiece, bpe };
 
+  TokenizerModel();
+
   Kind kind = Kind::wordpiece;
   WordPieceModel wordpiece;
   BpeModel bpe;
@@ -77,6 +78,8 @@ class TokenizerModel {
   // counts text that continues a segment: ByteLevel's add_prefix_space is not applied to it.
   std::size_t count(std::string_view text, bool use_cache = true, bool prefix_space = true) const;
   void encode(std::string_view text, std::vector<std::uint32_t>& out) const;
+  // Forgets every memoised count (the per-thread hot caches are invalidated too).
+  void clear_cache() const;
 
   // WordPiece pieces are words (whitespace is dropped, each depends only on its own
   // characters); byte-level BPE pieces cover the text and depend on a character of context.
@@ -89,13 +92,16 @@ class TokenizerModel {
   template <class Emit>
   void split_segment(std::string_view text, std::size_t base, bool prefix_space, Emit&& emit) const;
   void encode_piece(std::string_view text, std::vector<std::uint32_t>& out) const;
-  std::size_t piece_tokens(std::string_view piece, bool use_cache) const;
+  std::size_t piece_tokens(std::string_view piece, std::uint64_t hash, bool use_cache) const;
+  std::size_t shared_piece_tokens(std::string_view piece, std::uint64_t hash) const;
+
+  mutable std::atomic<std::uint64_t> id_;  // distinguishes models in the per-thread hot cache
 
   static constexpr std::size_t kShards = 16;
   static constexpr std::size_t kShardCapacity = std::size_t{1} << 17;
   struct Shard {
     std::mutex mutex;
-    std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> counts;
+    FlatStringMap counts;
   };
   mutable std::array<Shard, kShards> cache_;
 };

@@ -54,7 +54,8 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
     // ASCII runs eight bytes at a time.
     while (pos + 8 <= n) {
       std::uint64_t word = 0;
-      for (std::size_t i = 0; i < 8; ++i) word |= static_cast<std::uint64_t>(static_cast<unsigned char>(text[pos + i])) << (8 * i);
+      for (std::size_t i = 0; i < 8; ++i)
+        word |= static_cast<std::uint64_t>(static_cast<unsigned char>(text[pos + i])) << (8 * i);
       if (word & 0x8080808080808080ull) break;
       pos += 8;
     }
@@ -78,8 +79,9 @@ std::optional<std::string> sanitize_utf8(std::string_view text, Utf8Errors error
       bytes += kHex[b >> 4];
       bytes += kHex[b & 15];
     }
-    throw InvalidArgument("invalid UTF-8 at byte " + std::to_string(*first) + " (bytes " + bytes +
-                          "); expected valid UTF-8 text, or pass errors=\"replace\" to replace invalid bytes by U+FFFD");
+    throw InvalidArgument(
+        "invalid UTF-8 at byte " + std::to_string(*first) + " (bytes " + bytes +
+        "); expected valid UTF-8 text, or pass errors=\"replace\" to replace invalid bytes by U+FFFD");
   }
   std::string out(text.substr(0, *first));
   out.reserve(text.size() + 16);

@@ -17,9 +17,8 @@ void WordPieceModel::encode_word(std::string_view word, std::vector<std::uint32_
     end = floor_boundary(word, end);
     bool found = false;
     while (end > start) {
-      const auto it = table.find(word.substr(start, end - start));
-      if (it != table.end()) {
-        out.push_back(it->second);
+      if (const std::uint32_t* id = table.find(word.substr(start, end - start))) {
+        out.push_back(*id);
         found = true;
         break;
       }

@@ -38,8 +38,8 @@ struct Chunk {
   std::size_t end = 0;         // one past the last code point
   std::size_t byte_start = 0;  // the same span in UTF-8 bytes
   std::size_t byte_end = 0;
-  std::size_t index = 0;   // position in the document's list of chunks
-  std::size_t size = 0;    // length in the chunker's unit (chars, words or tokens), <= chunk_size
+  std::size_t index = 0;                  // position in the document's list of chunks
+  std::size_t size = 0;                   // length in the chunker's unit (chars, words or tokens), <= chunk_size
   std::vector<std::string> heading_path;  // markdown: the enclosing headings, outermost first
 };
 

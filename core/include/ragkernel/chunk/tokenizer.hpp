@@ -46,6 +46,8 @@ class Tokenizer {
   // "WordPiece" or "BPE".
   std::string_view model_type() const noexcept;
   std::size_t vocab_size() const noexcept;
+  // Forgets the memoised counts (to bound memory, or to time counting from a cold start).
+  void clear_cache() const;
 
   // Internal: the pre-tokenizer and model, used by the chunkers' span counting.
   const detail::TokenizerModel& model() const noexcept { return *model_; }
