@@ -15,9 +15,13 @@ __all__: list[str] = [
     "EmbeddingCache",
     "EvalQrels",
     "EvalRun",
+    "FileChunker",
     "LLMCache",
     "STORE_SCHEMA_VERSION",
+    "Tokenizer",
     "build_info",
+    "chunk_batch",
+    "chunk_text",
     "eval_bootstrap_ci",
     "eval_evaluate",
     "eval_holm",
@@ -31,6 +35,7 @@ __all__: list[str] = [
     "kernel_hamming",
     "kernel_l2sq",
     "measure_read_bandwidth",
+    "recursive_presets",
     "self_check",
     "simd_levels",
     "store_repair",
@@ -340,9 +345,143 @@ class LLMCache:
     @property
     def path(self) -> str: ...
 
+class Tokenizer:
+    """
+    A HuggingFace tokenizer.json (WordPiece with the BERT normaliser, or byte-level BPE), counted in C++.
+    """
+    @staticmethod
+    def from_file(path: typing.Any) -> Tokenizer:
+        """
+        Reads a tokenizer.json file.
+        """
+    @staticmethod
+    def from_str(json: typing.Any) -> Tokenizer:
+        """
+        Parses the JSON text of a tokenizer.json.
+        """
+    def clear_cache(self) -> None:
+        """
+        Forgets the memoised per-word counts.
+        """
+    def count(self, text: typing.Any, add_special_tokens: bool = False) -> int:
+        """
+        Number of tokens encode() returns (memoised per word).
+        """
+    def encode(self, text: typing.Any, add_special_tokens: bool = False) -> list[int]:
+        """
+        Token ids, as HuggingFace's encode(text, add_special_tokens=...) without truncation or padding.
+        """
+    @property
+    def model_type(self) -> str: ...
+    @property
+    def special_tokens_added(self) -> int:
+        """
+        Tokens the post-processor adds around one sequence (2 for BERT's [CLS] ... [SEP]).
+        """
+    @property
+    def vocab_size(self) -> int: ...
+
+class FileChunker:
+    """
+    Chunks a file window by window (see ragkernel.chunk_file).
+    """
+    def __init__(
+        self,
+        path: typing.Any,
+        method: str,
+        chunk_size: typing.SupportsInt | typing.SupportsIndex,
+        overlap: typing.SupportsInt | typing.SupportsIndex,
+        unit: str,
+        tokenizer: Tokenizer,
+        counter: collections.abc.Callable[[str], int] | None,
+        add_special_tokens: bool,
+        separators: collections.abc.Sequence[str] | None,
+        preset: str,
+        embedder: collections.abc.Callable[[list[str]], typing.Any] | None,
+        window: typing.SupportsInt | typing.SupportsIndex,
+        breakpoint_percentile: typing.SupportsFloat | typing.SupportsIndex,
+        errors: str,
+        window_bytes: typing.SupportsInt | typing.SupportsIndex,
+    ) -> None: ...
+    def next_window(
+        self,
+    ) -> (
+        tuple[
+            str,
+            int,
+            int,
+            tuple[
+                numpy.typing.NDArray[numpy.int64],
+                numpy.typing.NDArray[numpy.int64],
+                numpy.typing.NDArray[numpy.int64],
+                numpy.typing.NDArray[numpy.int64],
+                numpy.typing.NDArray[numpy.int64],
+                list[list[str]] | None,
+            ],
+        ]
+        | None
+    ):
+        """
+        (window_text, window_start, window_byte_start, chunk arrays) of the next window, or None at the end.
+        """
+
 def build_info() -> dict[str, typing.Any]:
     """
     Version, compiler, compiled/supported/active SIMD levels and OpenMP threads.
+    """
+
+def chunk_batch(
+    texts: list[str],
+    method: str,
+    chunk_size: typing.SupportsInt | typing.SupportsIndex,
+    overlap: typing.SupportsInt | typing.SupportsIndex,
+    unit: str,
+    tokenizer: Tokenizer,
+    counter: collections.abc.Callable[[str], int] | None,
+    add_special_tokens: bool,
+    separators: collections.abc.Sequence[str] | None,
+    preset: str,
+    embedder: collections.abc.Callable[[list[str]], typing.Any] | None,
+    window: typing.SupportsInt | typing.SupportsIndex,
+    breakpoint_percentile: typing.SupportsFloat | typing.SupportsIndex,
+) -> list[
+    tuple[
+        numpy.typing.NDArray[numpy.int64],
+        numpy.typing.NDArray[numpy.int64],
+        numpy.typing.NDArray[numpy.int64],
+        numpy.typing.NDArray[numpy.int64],
+        numpy.typing.NDArray[numpy.int64],
+        list[list[str]] | None,
+    ]
+]:
+    """
+    Chunks many documents in parallel (OpenMP, GIL released). method: token | sentence | recursive | markdown | semantic; unit: chars | words | tokens. Returns (start, end, byte_start, byte_end, size) int64 arrays and the heading paths (or None).
+    """
+
+def chunk_text(
+    text: typing.Any,
+    method: str,
+    chunk_size: typing.SupportsInt | typing.SupportsIndex,
+    overlap: typing.SupportsInt | typing.SupportsIndex,
+    unit: str,
+    tokenizer: Tokenizer,
+    counter: collections.abc.Callable[[str], int] | None,
+    add_special_tokens: bool,
+    separators: collections.abc.Sequence[str] | None,
+    preset: str,
+    embedder: collections.abc.Callable[[list[str]], typing.Any] | None,
+    window: typing.SupportsInt | typing.SupportsIndex,
+    breakpoint_percentile: typing.SupportsFloat | typing.SupportsIndex,
+) -> tuple[
+    numpy.typing.NDArray[numpy.int64],
+    numpy.typing.NDArray[numpy.int64],
+    numpy.typing.NDArray[numpy.int64],
+    numpy.typing.NDArray[numpy.int64],
+    numpy.typing.NDArray[numpy.int64],
+    list[list[str]] | None,
+]:
+    """
+    Chunks one document. method: token | sentence | recursive | markdown | semantic; unit: chars | words | tokens. Returns (start, end, byte_start, byte_end, size) int64 arrays and the heading paths (or None).
     """
 
 def eval_bootstrap_ci(
@@ -432,6 +571,11 @@ def measure_read_bandwidth(
 ) -> float:
     """
     Sustained memory-read bandwidth in bytes/s (best of `repeats` passes over a `bytes` buffer).
+    """
+
+def recursive_presets() -> dict[str, list[str]]:
+    """
+    The separator presets of the recursive chunker.
     """
 
 def self_check() -> list[dict[str, typing.Any]]:
