@@ -12,5 +12,8 @@ void register_store(pybind11::module_& m);
 void register_embedding_cache(pybind11::module_& m);
 void register_llm_cache(pybind11::module_& m);
 void register_chunk(pybind11::module_& m);
+void register_text(pybind11::module_& m);
+void register_filter(pybind11::module_& m);
+void register_fusion(pybind11::module_& m);
 
 }  // namespace ragkernel::py_bindings

@@ -14,4 +14,7 @@ PYBIND11_MODULE(_core, m) {
   ragkernel::py_bindings::register_embedding_cache(m);
   ragkernel::py_bindings::register_llm_cache(m);
   ragkernel::py_bindings::register_chunk(m);
+  ragkernel::py_bindings::register_text(m);
+  ragkernel::py_bindings::register_filter(m);
+  ragkernel::py_bindings::register_fusion(m);
 }

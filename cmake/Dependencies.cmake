@@ -4,6 +4,8 @@ find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(xsimd REQUIRED)
 find_package(RocksDB REQUIRED CONFIG)
+# ICU: Unicode properties, case mapping and word boundaries for the text analyzer.
+find_package(ICU 60 REQUIRED COMPONENTS uc data)
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)  # SHA-256 for cache keys
 
 find_library(RAGKERNEL_STEMMER_LIBRARY NAMES stemmer REQUIRED)

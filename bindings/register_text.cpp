@@ -1,0 +1,334 @@
+// Text analysis and BM25 for Python. BM25Index maps the user's string ids to internal ids
+// with an IdMap; everything else is the core's ragkernel::text::Bm25Index.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "areas.hpp"
+#include "ragkernel/error.hpp"
+#include "ragkernel/id_map.hpp"
+#include "ragkernel/text/analyzer.hpp"
+#include "ragkernel/text/bm25_index.hpp"
+
+namespace py = pybind11;
+
+namespace ragkernel::py_bindings {
+namespace {
+
+using text::AnalyzerConfig;
+
+AnalyzerConfig make_config(const std::optional<std::string>& preset, const std::optional<std::string>& tokenizer,
+                           std::optional<bool> lowercase, std::optional<bool> remove_possessive,
+                           std::optional<std::size_t> min_len, std::optional<std::size_t> max_len,
+                           const std::optional<std::vector<std::string>>& stopwords,
+                           const std::optional<std::string>& stemmer) {
+  AnalyzerConfig c = preset ? AnalyzerConfig::preset(*preset) : AnalyzerConfig{};
+  if (tokenizer) {
+    if (*tokenizer == "word") {
+      c.tokenizer = text::Tokenizer::kWord;
+    } else if (*tokenizer == "standard") {
+      c.tokenizer = text::Tokenizer::kStandard;
+    } else {
+      throw InvalidArgument("unknown tokenizer '" + *tokenizer + "'; expected 'word' or 'standard'");
+    }
+  }
+  if (lowercase) c.lowercase = *lowercase;
+  if (remove_possessive) c.remove_possessive = *remove_possessive;
+  if (min_len) c.min_token_length = *min_len;
+  if (max_len) c.max_token_length = *max_len;
+  if (stopwords) c.stopwords = *stopwords;
+  if (stemmer) c.stemmer = *stemmer;
+  return c;
+}
+
+py::dict config_dict(const AnalyzerConfig& c) {
+  py::dict d;
+  d["tokenizer"] = c.tokenizer == text::Tokenizer::kWord ? "word" : "standard";
+  d["lowercase"] = c.lowercase;
+  d["remove_possessive"] = c.remove_possessive;
+  d["min_token_length"] = c.min_token_length;
+  d["max_token_length"] = c.max_token_length;
+  d["stopwords"] = c.stopwords;
+  d["stemmer"] = c.stemmer;
+  return d;
+}
+
+text::SearchMode parse_mode(const std::string& mode) {
+  if (mode == "auto") return text::SearchMode::kAuto;
+  if (mode == "exhaustive") return text::SearchMode::kExhaustive;
+  if (mode == "pruned") return text::SearchMode::kPruned;
+  throw InvalidArgument("unknown search mode '" + mode + "'; expected 'auto', 'exhaustive' or 'pruned'");
+}
+
+text::Bm25Params make_params(const std::string& variant, double k1, double b, double delta) {
+  text::Bm25Params p{text::parse_bm25_variant(variant), k1, b, delta};
+  p.validate();
+  return p;
+}
+
+std::vector<std::string_view> views(const std::vector<std::string>& texts) {
+  return {texts.begin(), texts.end()};
+}
+
+// String ids over the core index. add/remove keep the IdMap and the index in step: new ids
+// are assigned only after every check passed, and released again if indexing fails.
+class KeyedBm25 {
+ public:
+  KeyedBm25(AnalyzerConfig config, text::Bm25Params params) : index_(std::move(config), params) {}
+
+  text::Bm25Index& core() { return index_; }
+  const IdMap& ids() const { return ids_; }
+
+  std::vector<std::uint32_t> assign(const std::vector<std::string>& keys) {
+    std::vector<std::uint32_t> out;
+    out.reserve(keys.size());
+    {
+      std::vector<std::string_view> sorted(keys.begin(), keys.end());
+      std::sort(sorted.begin(), sorted.end());
+      if (auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
+        throw InvalidArgument("id '" + std::string(*dup) + "' appears twice in one add");
+      }
+    }
+    for (const std::string& k : keys) {
+      if (ids_.contains(k)) throw InvalidArgument("id '" + k + "' is already indexed; remove it first");
+    }
+    for (const std::string& k : keys) out.push_back(ids_.insert(k).first);
+    return out;
+  }
+  void release(const std::vector<std::string>& keys) {
+    for (const std::string& k : keys) ids_.erase(k);
+  }
+  std::vector<std::uint32_t> existing(const std::vector<std::string>& keys) const {
+    std::vector<std::uint32_t> out;
+    for (const std::string& k : keys) {
+      const auto id = ids_.find(k);
+      if (!id) throw NotFound("id '" + k + "' is not in the index");
+      out.push_back(*id);
+    }
+    return out;
+  }
+  std::optional<Bitset> allow_set(const std::optional<std::vector<std::string>>& allow) const {
+    if (!allow) return std::nullopt;
+    Bitset bits(ids_.capacity());
+    for (const std::string& k : *allow) {
+      if (const auto id = ids_.find(k)) bits.set(*id);
+    }
+    return bits;
+  }
+  py::list hits(const std::vector<text::ScoredId>& found) const {
+    py::list out(found.size());
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      out[i] = py::make_tuple(ids_.key(found[i].id), found[i].score);
+    }
+    return out;
+  }
+
+ private:
+  IdMap ids_;
+  text::Bm25Index index_;
+};
+
+template <class Add>
+void add_keyed(KeyedBm25& self, const std::vector<std::string>& keys, std::size_t n, Add&& add) {
+  if (keys.size() != n) {
+    throw InvalidArgument("add got " + std::to_string(keys.size()) + " ids but " + std::to_string(n) + " documents");
+  }
+  const std::vector<std::uint32_t> internal = self.assign(keys);
+  try {
+    py::gil_scoped_release release;
+    add(internal);
+  } catch (...) {
+    self.release(keys);
+    throw;
+  }
+}
+
+}  // namespace
+
+void register_text(py::module_& m) {
+  py::class_<text::Analyzer>(m, "Analyzer", "Text analysis: UTF-8 text in, index terms out.")
+      .def(py::init([](const std::optional<std::string>& preset, const std::optional<std::string>& tokenizer,
+                       std::optional<bool> lowercase, std::optional<bool> remove_possessive,
+                       std::optional<std::size_t> min_len, std::optional<std::size_t> max_len,
+                       const std::optional<std::vector<std::string>>& stopwords,
+                       const std::optional<std::string>& stemmer) {
+             return std::make_unique<text::Analyzer>(make_config(preset, tokenizer, lowercase, remove_possessive,
+                                                                 min_len, max_len, stopwords, stemmer));
+           }),
+           py::arg("preset") = py::none(), py::arg("tokenizer") = py::none(), py::arg("lowercase") = py::none(),
+           py::arg("remove_possessive") = py::none(), py::arg("min_token_length") = py::none(),
+           py::arg("max_token_length") = py::none(), py::arg("stopwords") = py::none(),
+           py::arg("stemmer") = py::none())
+      .def_static(
+          "from_serialized",
+          [](const std::string& s) { return std::make_unique<text::Analyzer>(AnalyzerConfig::parse(s)); },
+          py::arg("serialized"), "The analyzer a serialize() string describes.")
+      .def("analyze", py::overload_cast<std::string_view>(&text::Analyzer::analyze, py::const_), py::arg("text"),
+           py::call_guard<py::gil_scoped_release>(), "The terms of one text.")
+      .def(
+          "analyze_batch",
+          [](const text::Analyzer& a, const std::vector<std::string>& texts, int threads) {
+            const auto v = views(texts);
+            py::gil_scoped_release release;
+            return a.analyze_batch(v, threads);
+          },
+          py::arg("texts"), py::arg("threads") = 0, "The terms of many texts, analysed in parallel.")
+      .def("config", [](const text::Analyzer& a) { return config_dict(a.config()); }, "The configuration as a dict.")
+      .def("serialize", [](const text::Analyzer& a) { return a.config().serialize(); },
+           "The configuration in its stable text form.");
+
+  m.def("english_stopwords", [] {
+    std::vector<std::string> out;
+    for (std::string_view w : text::english_stopwords()) out.emplace_back(w);
+    return out;
+  }, "Lucene's 33 English stopwords.");
+  m.def("stemmer_algorithms", &text::stemmer_algorithms, "Stemmer names libstemmer provides.");
+
+  py::class_<KeyedBm25>(m, "BM25Index", "BM25 over texts with string ids (the core index plus an id map).")
+      .def(py::init([](const std::optional<std::string>& analyzer_preset, const std::optional<std::string>& serialized,
+                       const std::string& variant, double k1, double b, double delta) {
+             AnalyzerConfig c = serialized ? AnalyzerConfig::parse(*serialized)
+                                           : AnalyzerConfig::preset(analyzer_preset.value_or("lucene"));
+             return std::make_unique<KeyedBm25>(std::move(c), make_params(variant, k1, b, delta));
+           }),
+           py::arg("analyzer") = py::none(), py::arg("analyzer_config") = py::none(), py::arg("variant") = "lucene",
+           py::arg("k1") = 1.5, py::arg("b") = 0.75, py::arg("delta") = 0.5)
+      .def(
+          "add",
+          [](KeyedBm25& self, const std::vector<std::string>& ids, const std::vector<std::string>& texts, int threads) {
+            const auto v = views(texts);
+            add_keyed(self, ids, texts.size(),
+                      [&](const std::vector<std::uint32_t>& internal) { self.core().add(internal, v, threads); });
+          },
+          py::arg("ids"), py::arg("texts"), py::arg("threads") = 0)
+      .def(
+          "add_terms",
+          [](KeyedBm25& self, const std::vector<std::string>& ids, const std::vector<std::vector<std::string>>& terms) {
+            add_keyed(self, ids, terms.size(),
+                      [&](const std::vector<std::uint32_t>& internal) { self.core().add_terms(internal, terms); });
+          },
+          py::arg("ids"), py::arg("terms"), "Adds pre-analysed documents.")
+      .def(
+          "remove",
+          [](KeyedBm25& self, const std::vector<std::string>& ids) {
+            {
+              std::vector<std::string> sorted(ids);
+              std::sort(sorted.begin(), sorted.end());
+              if (auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
+                throw InvalidArgument("id '" + *dup + "' appears twice in one remove");
+              }
+            }
+            const std::vector<std::uint32_t> internal = self.existing(ids);
+            {
+              py::gil_scoped_release release;
+              self.core().remove(internal);
+            }
+            self.release(ids);
+          },
+          py::arg("ids"))
+      .def(
+          "search",
+          [](const KeyedBm25& self, const std::vector<std::string>& queries, std::size_t k,
+             const std::optional<std::vector<std::string>>& allow, int threads, const std::string& mode) {
+            const auto allow_bits = self.allow_set(allow);
+            const auto v = views(queries);
+            const text::SearchMode sm = parse_mode(mode);
+            std::vector<std::vector<text::ScoredId>> found;
+            {
+              py::gil_scoped_release release;
+              found = const_cast<KeyedBm25&>(self).core().search_batch(v, k, allow_bits ? &*allow_bits : nullptr,
+                                                                        threads, sm);
+            }
+            py::list out(found.size());
+            for (std::size_t i = 0; i < found.size(); ++i) out[i] = self.hits(found[i]);
+            return out;
+          },
+          py::arg("queries"), py::arg("k") = 10, py::arg("allow") = py::none(), py::arg("threads") = 0,
+          py::arg("mode") = "auto", "Per query, a list of (id, score), best first.")
+      .def(
+          "search_terms",
+          [](const KeyedBm25& self, const std::vector<std::vector<std::string>>& queries, std::size_t k,
+             const std::optional<std::vector<std::string>>& allow, int threads, const std::string& mode) {
+            const auto allow_bits = self.allow_set(allow);
+            const text::SearchMode sm = parse_mode(mode);
+            std::vector<std::vector<text::ScoredId>> found;
+            {
+              py::gil_scoped_release release;
+              found = const_cast<KeyedBm25&>(self).core().search_terms_batch(
+                  queries, k, allow_bits ? &*allow_bits : nullptr, threads, sm);
+            }
+            py::list out(found.size());
+            for (std::size_t i = 0; i < found.size(); ++i) out[i] = self.hits(found[i]);
+            return out;
+          },
+          py::arg("queries"), py::arg("k") = 10, py::arg("allow") = py::none(), py::arg("threads") = 0,
+          py::arg("mode") = "auto", "Like search, for pre-analysed queries.")
+      .def(
+          "explain",
+          [](KeyedBm25& self, const std::string& query, const std::string& id) {
+            const auto internal = self.ids().find(id);
+            if (!internal) throw NotFound("id '" + id + "' is not in the index");
+            const text::Explanation e = self.core().explain(query, *internal);
+            py::list terms;
+            for (const auto& t : e.terms) {
+              py::dict d;
+              d["term"] = t.term;
+              d["query_count"] = t.query_count;
+              d["tf"] = t.tf;
+              d["df"] = t.df;
+              d["idf"] = t.idf;
+              d["score"] = t.score;
+              terms.append(d);
+            }
+            py::dict out;
+            out["id"] = id;
+            out["score"] = e.score;
+            out["doc_length"] = e.doc_length;
+            out["avg_doc_length"] = e.avg_doc_length;
+            out["num_docs"] = e.num_docs;
+            out["terms"] = terms;
+            return out;
+          },
+          py::arg("query"), py::arg("id"), "Per-term contributions to one document's score.")
+      .def("set_params",
+           [](KeyedBm25& self, const std::string& variant, double k1, double b, double delta) {
+             self.core().set_params(make_params(variant, k1, b, delta));
+           },
+           py::arg("variant"), py::arg("k1"), py::arg("b"), py::arg("delta"))
+      .def("params",
+           [](KeyedBm25& self) {
+             const text::Bm25Params p = self.core().params();
+             py::dict d;
+             d["variant"] = std::string(text::to_string(p.variant));
+             d["k1"] = p.k1;
+             d["b"] = p.b;
+             d["delta"] = p.delta;
+             return d;
+           })
+      .def("analyzer_config", [](KeyedBm25& self) { return self.core().analyzer_config().serialize(); })
+      .def("analyze", [](KeyedBm25& self, const std::string& text) { return self.core().analyzer().analyze(text); },
+           py::arg("text"))
+      .def("stats",
+           [](KeyedBm25& self) {
+             const auto& inv = self.core().inverted();
+             py::dict d;
+             d["num_docs"] = inv.num_docs();
+             d["avg_doc_length"] = inv.avg_doc_length();
+             d["total_length"] = inv.total_length();
+             d["vocabulary_size"] = inv.vocabulary_size();
+             d["memory_bytes"] = inv.memory_bytes() + self.ids().size() * 48;
+             return d;
+           })
+      .def("doc_frequency", [](KeyedBm25& self, const std::string& term) { return self.core().inverted().doc_frequency(term); },
+           py::arg("term"))
+      .def("contains", [](const KeyedBm25& self, const std::string& id) { return self.ids().contains(id); },
+           py::arg("id"))
+      .def("__len__", [](const KeyedBm25& self) { return self.ids().size(); });
+}
+
+}  // namespace ragkernel::py_bindings

@@ -1,0 +1,282 @@
+#include "ragkernel/text/inverted_index.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <optional>
+#include <unordered_map>
+
+#include "posting_list.hpp"
+#include "ragkernel/error.hpp"
+#include "scorer.hpp"
+#include "top_k.hpp"
+#include "varint.hpp"
+
+namespace ragkernel::text {
+
+using detail::PostingList;
+using detail::QueryTerm;
+using detail::Scorer;
+
+struct InvertedIndex::Impl {
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> term_ids;
+  std::vector<std::string> terms;        // by term id
+  std::vector<PostingList> postings;     // by term id
+  std::vector<std::uint32_t> doc_len;    // by doc id; 0 when absent
+  std::vector<std::vector<std::uint8_t>> doc_terms;  // by doc id: its distinct term ids, varint gaps
+  Bitset present;
+  std::size_t n_docs = 0;
+  std::uint64_t total_len = 0;
+  std::size_t live_terms = 0;
+
+  std::uint32_t intern(const std::string& t) {
+    auto [it, inserted] = term_ids.try_emplace(t, static_cast<std::uint32_t>(terms.size()));
+    if (inserted) {
+      terms.push_back(t);
+      postings.emplace_back();
+    }
+    return it->second;
+  }
+
+  std::optional<std::uint32_t> lookup(std::string_view t) const {
+    if (auto it = term_ids.find(t); it != term_ids.end()) return it->second;
+    return std::nullopt;
+  }
+
+  // The query's distinct known terms in first-occurrence order, with their weights.
+  std::vector<QueryTerm> prepare(std::span<const std::string> query, const Bm25Params& params,
+                                 const Scorer& scorer) const {
+    std::vector<QueryTerm> out;
+    for (const std::string& t : query) {
+      const auto id = lookup(t);
+      if (!id || postings[*id].empty()) continue;
+      auto same = std::find_if(out.begin(), out.end(), [&](const QueryTerm& q) { return q.term == *id; });
+      if (same != out.end()) {
+        same->weight += 1.0f;
+        continue;
+      }
+      const double idf = detail::bm25_idf(params.variant, static_cast<double>(n_docs),
+                                          static_cast<double>(postings[*id].size()));
+      out.push_back({*id, 1.0f, static_cast<float>(idf), 0.0f});
+    }
+    for (QueryTerm& q : out) q.floor = q.weight * (q.idf * scorer.floor_part());
+    return out;
+  }
+};
+
+namespace {
+
+void check_new_ids(std::span<const std::uint32_t> ids, const Bitset& present) {
+  std::vector<std::uint32_t> sorted(ids.begin(), ids.end());
+  std::sort(sorted.begin(), sorted.end());
+  if (auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
+    throw InvalidArgument("id " + std::to_string(*dup) + " appears twice in one add");
+  }
+  if (!sorted.empty() && sorted.back() == 0xFFFFFFFFu) throw InvalidArgument("id 4294967295 is reserved");
+  for (std::uint32_t id : ids) {
+    if (present.test(id)) throw InvalidArgument("id " + std::to_string(id) + " is already indexed; remove it first");
+  }
+}
+
+float base_score(std::span<const QueryTerm> terms) {
+  float base = 0.0f;
+  for (const QueryTerm& q : terms) base += q.floor;
+  return base;
+}
+
+}  // namespace
+
+InvertedIndex::InvertedIndex() : impl_(std::make_unique<Impl>()) {}
+InvertedIndex::~InvertedIndex() = default;
+InvertedIndex::InvertedIndex(InvertedIndex&&) noexcept = default;
+InvertedIndex& InvertedIndex::operator=(InvertedIndex&&) noexcept = default;
+
+void InvertedIndex::add(std::span<const std::uint32_t> ids, std::span<const std::vector<std::string>> terms) {
+  if (ids.size() != terms.size()) {
+    throw InvalidArgument("add got " + std::to_string(ids.size()) + " ids but " + std::to_string(terms.size()) +
+                          " documents");
+  }
+  Impl& m = *impl_;
+  check_new_ids(ids, m.present);
+  if (ids.empty()) return;
+  // Nothing below throws on valid input (short of running out of memory).
+
+  // Documents in id order, so each term's new postings come out sorted.
+  std::vector<std::size_t> order(ids.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids[a] < ids[b]; });
+
+  const std::uint32_t max_id = ids[order.back()];
+  if (max_id >= m.doc_len.size()) {
+    m.doc_len.resize(std::size_t{max_id} + 1, 0);
+    m.doc_terms.resize(std::size_t{max_id} + 1);
+    m.present.resize(std::size_t{max_id} + 1);
+  }
+
+  constexpr std::size_t kChunk = 1 << 16;  // documents per posting merge: bounds scratch memory
+  std::vector<std::uint32_t> doc_term_ids;
+  std::vector<std::uint32_t> counts;  // postings per term in this chunk
+  std::vector<std::uint32_t> touched_terms;
+  std::vector<detail::Posting> by_term;
+  std::vector<std::uint32_t> starts;
+  struct Entry {
+    std::uint32_t term, doc, tf;
+  };
+  std::vector<Entry> entries;
+  for (std::size_t c0 = 0; c0 < order.size(); c0 += kChunk) {
+    const std::size_t c1 = std::min(order.size(), c0 + kChunk);
+    entries.clear();
+    for (std::size_t o = c0; o < c1; ++o) {
+      const std::uint32_t doc = ids[order[o]];
+      const std::vector<std::string>& doc_terms = terms[order[o]];
+      doc_term_ids.clear();
+      for (const std::string& t : doc_terms) doc_term_ids.push_back(m.intern(t));
+      std::sort(doc_term_ids.begin(), doc_term_ids.end());
+      std::vector<std::uint8_t>& forward = m.doc_terms[doc];
+      forward.clear();
+      std::uint32_t prev = 0;
+      for (std::size_t i = 0; i < doc_term_ids.size();) {
+        std::size_t j = i;
+        while (j < doc_term_ids.size() && doc_term_ids[j] == doc_term_ids[i]) ++j;
+        entries.push_back({doc_term_ids[i], doc, static_cast<std::uint32_t>(j - i)});
+        detail::put_varint(forward, doc_term_ids[i] - prev);
+        prev = doc_term_ids[i];
+        i = j;
+      }
+      forward.shrink_to_fit();
+      m.doc_len[doc] = static_cast<std::uint32_t>(doc_terms.size());
+      m.present.set(doc);
+      m.total_len += doc_terms.size();
+      ++m.n_docs;
+    }
+    // Group the chunk's postings by term (counting sort keeps doc order within a term).
+    if (counts.size() < m.terms.size()) counts.resize(m.terms.size(), 0);
+    touched_terms.clear();
+    for (const Entry& e : entries) {
+      if (counts[e.term]++ == 0) touched_terms.push_back(e.term);
+    }
+    std::sort(touched_terms.begin(), touched_terms.end());
+    starts.assign(touched_terms.size() + 1, 0);
+    for (std::size_t i = 0; i < touched_terms.size(); ++i) {
+      starts[i + 1] = starts[i] + counts[touched_terms[i]];
+      counts[touched_terms[i]] = starts[i];  // reuse as the write cursor
+    }
+    by_term.resize(entries.size());
+    for (const Entry& e : entries) by_term[counts[e.term]++] = {e.doc, e.tf};
+    for (std::size_t i = 0; i < touched_terms.size(); ++i) {
+      PostingList& list = m.postings[touched_terms[i]];
+      if (list.empty()) ++m.live_terms;
+      list.insert(std::span(by_term).subspan(starts[i], starts[i + 1] - starts[i]), m.doc_len);
+      counts[touched_terms[i]] = 0;
+    }
+  }
+}
+
+void InvertedIndex::remove(std::span<const std::uint32_t> ids) {
+  Impl& m = *impl_;
+  std::vector<std::uint32_t> sorted(ids.begin(), ids.end());
+  std::sort(sorted.begin(), sorted.end());
+  if (auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
+    throw InvalidArgument("id " + std::to_string(*dup) + " appears twice in one remove");
+  }
+  for (std::uint32_t id : ids) {
+    if (!m.present.test(id)) throw NotFound("id " + std::to_string(id) + " is not in the index");
+  }
+  // (term, doc) pairs grouped by term; docs ascending within a term since `sorted` is.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  for (std::uint32_t doc : sorted) {
+    detail::for_each_varint_sum(m.doc_terms[doc], [&](std::uint32_t term) { pairs.emplace_back(term, doc); });
+  }
+  std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::uint32_t> docs;
+  for (std::size_t i = 0; i < pairs.size();) {
+    std::size_t j = i;
+    docs.clear();
+    while (j < pairs.size() && pairs[j].first == pairs[i].first) docs.push_back(pairs[j++].second);
+    PostingList& list = m.postings[pairs[i].first];
+    list.erase(docs, m.doc_len);
+    if (list.empty()) --m.live_terms;
+    i = j;
+  }
+  for (std::uint32_t doc : sorted) {
+    m.total_len -= m.doc_len[doc];
+    m.doc_len[doc] = 0;
+    std::vector<std::uint8_t>().swap(m.doc_terms[doc]);
+    m.present.reset(doc);
+    --m.n_docs;
+  }
+}
+
+bool InvertedIndex::contains(std::uint32_t id) const noexcept { return impl_->present.test(id); }
+std::size_t InvertedIndex::num_docs() const noexcept { return impl_->n_docs; }
+std::uint64_t InvertedIndex::total_length() const noexcept { return impl_->total_len; }
+double InvertedIndex::avg_doc_length() const noexcept {
+  return impl_->n_docs == 0 ? 0.0 : static_cast<double>(impl_->total_len) / static_cast<double>(impl_->n_docs);
+}
+std::uint32_t InvertedIndex::doc_length(std::uint32_t id) const {
+  if (!contains(id)) throw NotFound("id " + std::to_string(id) + " is not in the index");
+  return impl_->doc_len[id];
+}
+std::uint32_t InvertedIndex::doc_frequency(std::string_view term) const noexcept {
+  const auto id = impl_->lookup(term);
+  return id ? impl_->postings[*id].size() : 0;
+}
+std::size_t InvertedIndex::vocabulary_size() const noexcept { return impl_->live_terms; }
+std::uint32_t InvertedIndex::id_bound() const noexcept { return static_cast<std::uint32_t>(impl_->doc_len.size()); }
+
+std::vector<std::uint32_t> InvertedIndex::ids() const {
+  std::vector<std::uint32_t> out;
+  out.reserve(impl_->n_docs);
+  impl_->present.for_each([&](std::size_t i) { out.push_back(static_cast<std::uint32_t>(i)); });
+  return out;
+}
+
+std::size_t InvertedIndex::memory_bytes() const noexcept {
+  const Impl& m = *impl_;
+  std::size_t bytes = m.doc_len.capacity() * 4 + m.present.words().capacity() * 8 +
+                      m.doc_terms.capacity() * sizeof(std::vector<std::uint8_t>) +
+                      m.postings.capacity() * sizeof(PostingList) + m.terms.capacity() * sizeof(std::string);
+  for (const auto& f : m.doc_terms) bytes += f.capacity();
+  for (const auto& p : m.postings) bytes += p.memory_bytes();
+  for (const auto& t : m.terms) bytes += t.capacity() > 15 ? t.capacity() + 1 : 0;
+  // Hash map: one node (key, value, next pointer, cached hash) and one bucket pointer per term.
+  bytes += m.term_ids.size() * (sizeof(std::string) + 4 + 2 * sizeof(void*)) + m.term_ids.bucket_count() * 8;
+  return bytes;
+}
+
+std::vector<ScoredId> InvertedIndex::search(std::span<const std::string> query, std::size_t k,
+                                            const Bm25Params& params, const Bitset* allow, SearchMode mode) const {
+  params.validate();
+  const Impl& m = *impl_;
+  if (k == 0 || m.n_docs == 0) return {};
+  const Scorer scorer(params, avg_doc_length());
+  const std::vector<QueryTerm> terms = m.prepare(query, params, scorer);
+  if (terms.empty()) return {};
+  detail::SearchInput in{terms, m.postings, m.doc_len, scorer, base_score(terms), allow, k};
+  return mode == SearchMode::kExhaustive ? detail::search_exhaustive(in) : detail::search_pruned(in);
+}
+
+Explanation InvertedIndex::explain(std::span<const std::string> query, std::uint32_t id,
+                                   const Bm25Params& params) const {
+  params.validate();
+  const Impl& m = *impl_;
+  if (!contains(id)) throw NotFound("id " + std::to_string(id) + " is not in the index");
+  const Scorer scorer(params, avg_doc_length());
+  const std::vector<QueryTerm> terms = m.prepare(query, params, scorer);
+  Explanation e{id, 0.0f, m.doc_len[id], avg_doc_length(), m.n_docs, {}};
+  float sum = 0.0f;
+  for (const QueryTerm& q : terms) {
+    const std::uint32_t tf = m.postings[q.term].find(id);
+    const float c = tf > 0 ? q.contribution(scorer, tf, m.doc_len[id]) : 0.0f;
+    if (tf > 0) sum += c;
+    e.terms.push_back({m.terms[q.term], static_cast<std::uint32_t>(q.weight), tf, m.postings[q.term].size(), q.idf,
+                       c + q.floor});
+  }
+  e.score = sum + base_score(terms);
+  return e;
+}
+
+}  // namespace ragkernel::text
