@@ -6,16 +6,20 @@ this package is the Python face over them.
 
 from __future__ import annotations
 
-from ragkernel import chunking, datasets, eval, kernels, llm, store
+from ragkernel import chunking, datasets, eval, fusion, kernels, llm, metadata, store, text
 from ragkernel._core import CorruptionError, __version__, build_info, self_check, simd_levels
 from ragkernel.chunking import Chunk, Tokenizer, chunk, chunk_file, chunk_many
 from ragkernel.embedding_cache import CachedEmbedder, EmbeddingCache
 from ragkernel.eval import evaluate
 from ragkernel.llm import LLMClient
 from ragkernel.llm_cache import LLMCache, near_miss_guard
+from ragkernel.metadata import MetadataStore
 from ragkernel.store import BlockCache, DocStore
+from ragkernel.text import Analyzer, BM25Index
 
 __all__ = [
+    "Analyzer",
+    "BM25Index",
     "BlockCache",
     "CachedEmbedder",
     "Chunk",
@@ -24,6 +28,7 @@ __all__ = [
     "EmbeddingCache",
     "LLMCache",
     "LLMClient",
+    "MetadataStore",
     "Tokenizer",
     "__version__",
     "build_info",
@@ -34,10 +39,13 @@ __all__ = [
     "datasets",
     "eval",
     "evaluate",
+    "fusion",
     "kernels",
     "llm",
+    "metadata",
     "near_miss_guard",
     "self_check",
     "simd_levels",
     "store",
+    "text",
 ]

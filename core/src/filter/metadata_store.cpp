@@ -199,8 +199,8 @@ void MetadataStore::set(std::span<const std::uint32_t> ids, std::span<const Meta
       if (auto it = m.columns.find(field); it != m.columns.end()) known = it->second.type;
       if (auto it = new_types.find(field); !known && it != new_types.end()) known = it->second;
       if (known && *known != t) {
-        throw InvalidArgument("metadata field '" + field + "' holds " + field_type_name(*known) + " values; id " +
-                              std::to_string(ids[r]) + " gives a " + field_type_name(t));
+        throw InvalidArgument("metadata field '" + field + "' holds " + field_type_name(*known) + " values; record " +
+                              std::to_string(r) + " (internal id " + std::to_string(ids[r]) + ") gives a " + field_type_name(t));
       }
       if (!known) new_types.emplace(field, t);
     }

@@ -31,7 +31,10 @@ void Bm25Index::add(std::span<const std::uint32_t> ids, std::span<const std::str
     throw InvalidArgument("add got " + std::to_string(ids.size()) + " ids but " + std::to_string(texts.size()) +
                           " texts");
   }
-  for (std::size_t i = 0; i < texts.size(); ++i) detail::require_utf8(texts[i], "text " + std::to_string(i));
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (texts[i].empty()) throw InvalidArgument("text " + std::to_string(i) + " is empty; expected some text");
+    detail::require_utf8(texts[i], "text " + std::to_string(i));
+  }
   std::unique_lock lock(mutex_);
   // Check ids against the index before any chunk goes in (add_terms re-checks per chunk).
   {
@@ -63,8 +66,15 @@ void Bm25Index::remove(std::span<const std::uint32_t> ids) {
   index_.remove(ids);
 }
 
+namespace {
+void require_query(std::string_view query, const std::string& what) {
+  if (query.empty()) throw InvalidArgument(what + " is empty; expected some text");
+}
+}  // namespace
+
 std::vector<ScoredId> Bm25Index::search(std::string_view query, std::size_t k, const Bitset* allow,
                                         SearchMode mode) const {
+  require_query(query, "query");
   const std::vector<std::string> terms = analyzer_.analyze(query);
   return search_terms(terms, k, allow, mode);
 }
@@ -97,7 +107,10 @@ void parallel_queries(std::size_t n, int threads, Fn&& fn) {
 
 std::vector<std::vector<ScoredId>> Bm25Index::search_batch(std::span<const std::string_view> queries, std::size_t k,
                                                            const Bitset* allow, int threads, SearchMode mode) const {
-  for (std::size_t i = 0; i < queries.size(); ++i) detail::require_utf8(queries[i], "query " + std::to_string(i));
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    require_query(queries[i], "query " + std::to_string(i));
+    detail::require_utf8(queries[i], "query " + std::to_string(i));
+  }
   std::shared_lock lock(mutex_);
   std::vector<std::vector<ScoredId>> out(queries.size());
   parallel_queries(queries.size(), threads, [&](std::size_t i) {
@@ -117,6 +130,7 @@ std::vector<std::vector<ScoredId>> Bm25Index::search_terms_batch(std::span<const
 }
 
 Explanation Bm25Index::explain(std::string_view query, std::uint32_t id) const {
+  require_query(query, "query");
   const std::vector<std::string> terms = analyzer_.analyze(query);
   std::shared_lock lock(mutex_);
   return index_.explain(terms, id, params_);

@@ -31,13 +31,16 @@ class Bm25Index {
   void set_params(const Bm25Params& params);  // scoring only: no re-indexing needed
 
   // Analyses (on `threads` threads, 0: OpenMP's default) and indexes the texts. Ids must be
-  // distinct and new; texts valid UTF-8. A text with no terms is indexed with length 0.
+  // distinct and new; texts non-empty and valid UTF-8 (InvalidArgument naming the text
+  // otherwise, nothing indexed). A text with no terms after analysis ("the", "!!") is indexed
+  // with length 0: it counts in N and the average length and matches no query.
   void add(std::span<const std::uint32_t> ids, std::span<const std::string_view> texts, int threads = 0);
   // Indexes pre-analysed documents (terms as the analyzer would produce them).
   void add_terms(std::span<const std::uint32_t> ids, std::span<const std::vector<std::string>> terms);
   void remove(std::span<const std::uint32_t> ids);
 
-  // Best k documents for the query text. A query with no terms after analysis returns no hits.
+  // Best k documents for the query text. An empty query throws InvalidArgument; a query with
+  // no terms after analysis returns no hits.
   std::vector<ScoredId> search(std::string_view query, std::size_t k, const Bitset* allow = nullptr,
                                SearchMode mode = SearchMode::kAuto) const;
   std::vector<ScoredId> search_terms(std::span<const std::string> query, std::size_t k,
