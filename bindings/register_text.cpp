@@ -71,6 +71,32 @@ text::Bm25Params make_params(const std::string& variant, double k1, double b, do
   return p;
 }
 
+// Texts as UTF-8: str (a lone surrogate cannot be encoded: ValueError naming the text) or
+// bytes (passed through; the core checks that they are valid UTF-8).
+std::vector<std::string> to_texts(const py::sequence& items, const char* what) {
+  std::vector<std::string> out;
+  out.reserve(items.size());
+  for (py::handle item : items) {
+    if (PyBytes_Check(item.ptr())) {
+      out.emplace_back(PyBytes_AS_STRING(item.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(item.ptr())));
+      continue;
+    }
+    if (!PyUnicode_Check(item.ptr())) {
+      throw InvalidArgument(std::string(what) + " " + std::to_string(out.size()) + " must be str or bytes, got " +
+                            std::string(py::str(py::type::of(item).attr("__name__"))));
+    }
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_AsUTF8AndSize(item.ptr(), &size);
+    if (data == nullptr) {
+      PyErr_Clear();
+      throw InvalidArgument(std::string(what) + " " + std::to_string(out.size()) +
+                            " cannot be encoded as UTF-8 (it contains a lone surrogate)");
+    }
+    out.emplace_back(data, static_cast<std::size_t>(size));
+  }
+  return out;
+}
+
 std::vector<std::string_view> views(const std::vector<std::string>& texts) {
   return {texts.begin(), texts.end()};
 }
@@ -200,7 +226,8 @@ void register_text(py::module_& m) {
            py::arg("k1") = 1.5, py::arg("b") = 0.75, py::arg("delta") = 0.5)
       .def(
           "add",
-          [](KeyedBm25& self, const std::vector<std::string>& ids, const std::vector<std::string>& texts, int threads) {
+          [](KeyedBm25& self, const std::vector<std::string>& ids, const py::sequence& items, int threads) {
+            const std::vector<std::string> texts = to_texts(items, "text");
             const auto v = views(texts);
             add_keyed(self, ids, texts.size(),
                       [&](const std::vector<std::uint32_t>& internal) { self.core().add(internal, v, threads); });
@@ -233,8 +260,9 @@ void register_text(py::module_& m) {
           py::arg("ids"))
       .def(
           "search",
-          [](const KeyedBm25& self, const std::vector<std::string>& queries, std::size_t k,
+          [](const KeyedBm25& self, const py::sequence& items, std::size_t k,
              const std::optional<std::vector<std::string>>& allow, int threads, const std::string& mode) {
+            const std::vector<std::string> queries = to_texts(items, "query");
             const auto allow_bits = self.allow_set(allow);
             const auto v = views(queries);
             const text::SearchMode sm = parse_mode(mode);
