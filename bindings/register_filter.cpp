@@ -2,6 +2,7 @@
 // them, stores the metadata and compiles filters into allow-sets.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/typing.h>
 
 #include <string>
 #include <vector>
@@ -28,17 +29,15 @@ struct KeyedMetadata {
 
 void register_filter(py::module_& m) {
   m.def(
-      "check_filter",
-      [](const py::object& f) {
-        filter::parse_filter(to_json(f));
-      },
+      "check_filter", [](const py::typing::Dict<py::str, py::object>& f) { filter::parse_filter(to_json(f)); },
       py::arg("filter"), "Raises ValueError if the filter is not valid syntax.");
 
   py::class_<KeyedMetadata>(m, "MetadataStore", "Typed metadata per string id, queried with filters.")
       .def(py::init<>())
       .def(
           "set",
-          [](KeyedMetadata& self, const std::vector<std::string>& ids, const py::list& records) {
+          [](KeyedMetadata& self, const std::vector<std::string>& ids,
+             const py::typing::List<py::typing::Dict<py::str, py::object>>& records) {
             if (ids.size() != records.size()) {
               throw InvalidArgument("set got " + std::to_string(ids.size()) + " ids but " +
                                     std::to_string(records.size()) + " metadata records");
@@ -71,7 +70,7 @@ void register_filter(py::module_& m) {
           [](const KeyedMetadata& self, const std::string& id) {
             const auto internal = self.ids.find(id);
             if (!internal) throw NotFound("id '" + id + "' has no metadata");
-            py::dict out;
+            py::typing::Dict<py::str, py::object> out;
             for (const auto& [field, value] : self.store.get(*internal)) out[py::str(field)] = to_python(value);
             return out;
           },
@@ -91,7 +90,7 @@ void register_filter(py::module_& m) {
           py::arg("ids"))
       .def(
           "match",
-          [](const KeyedMetadata& self, const py::object& f) {
+          [](const KeyedMetadata& self, const py::typing::Dict<py::str, py::object>& f) {
             const filter::Filter parsed = filter::parse_filter(to_json(f));
             std::vector<std::uint32_t> hits;
             {
@@ -106,14 +105,15 @@ void register_filter(py::module_& m) {
           py::arg("filter"), "Ids whose metadata satisfies the filter, in internal-id order.")
       .def("field_types",
            [](const KeyedMetadata& self) {
-             py::dict out;
+             py::typing::Dict<py::str, py::str> out;
              for (const std::string& f : self.store.fields()) {
                out[py::str(f)] = filter::field_type_name(*self.store.field_type(f));
              }
              return out;
            })
-      .def("contains", [](const KeyedMetadata& self, const std::string& id) { return self.ids.contains(id); },
-           py::arg("id"))
+      .def(
+          "contains", [](const KeyedMetadata& self, const std::string& id) { return self.ids.contains(id); },
+          py::arg("id"))
       .def("__len__", [](const KeyedMetadata& self) { return self.store.size(); });
 }
 

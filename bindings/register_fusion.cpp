@@ -2,6 +2,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/typing.h>
 
 #include <optional>
 #include <string>
@@ -19,10 +20,10 @@ namespace ragkernel::py_bindings {
 void register_fusion(py::module_& m) {
   m.def(
       "fuse",
-      [](const py::list& ids, const py::list& scores, const std::optional<std::vector<double>>& weights,
-         const std::string& method, double rrf_k, const std::string& normalizer,
-         const std::optional<std::vector<double>>& lower, const std::optional<std::vector<double>>& upper,
-         std::size_t k) {
+      [](const py::typing::List<py::array_t<std::uint32_t>>& ids, const py::typing::List<py::array_t<float>>& scores,
+         const std::optional<std::vector<double>>& weights, const std::string& method, double rrf_k,
+         const std::string& normalizer, const std::optional<std::vector<double>>& lower,
+         const std::optional<std::vector<double>>& upper, std::size_t k) {
         const std::size_t n = ids.size();
         if (scores.size() != n) {
           throw InvalidArgument("fuse got " + std::to_string(n) + " id arrays but " + std::to_string(scores.size()) +
@@ -61,7 +62,9 @@ void register_fusion(py::module_& m) {
         std::copy(fused.scores.begin(), fused.scores.end(), out_scores.mutable_data());
         std::copy(fused.source_scores.begin(), fused.source_scores.end(), out_source_scores.mutable_data());
         std::copy(fused.source_ranks.begin(), fused.source_ranks.end(), out_ranks.mutable_data());
-        return py::make_tuple(out_ids, out_scores, out_source_scores, out_ranks);
+        return py::typing::Tuple<py::array_t<std::uint32_t>, py::array_t<double>, py::array_t<float>,
+                                 py::array_t<std::uint32_t>>(
+            py::make_tuple(out_ids, out_scores, out_source_scores, out_ranks));
       },
       py::arg("ids"), py::arg("scores"), py::arg("weights") = py::none(), py::arg("method") = "rrf",
       py::arg("rrf_k") = 60.0, py::arg("normalizer") = "minmax", py::arg("lower") = py::none(),

@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/typing.h>
 
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@ namespace ragkernel::py_bindings {
 namespace {
 
 using text::AnalyzerConfig;
+using TextList = py::typing::List<py::typing::Union<py::str, py::bytes>>;
+using HitList = py::typing::List<py::typing::Tuple<py::str, py::float_>>;
+using Record = py::typing::Dict<py::str, py::object>;
 
 AnalyzerConfig make_config(const std::optional<std::string>& preset, const std::optional<std::string>& tokenizer,
                            std::optional<bool> lowercase, std::optional<bool> remove_possessive,
@@ -46,8 +50,8 @@ AnalyzerConfig make_config(const std::optional<std::string>& preset, const std::
   return c;
 }
 
-py::dict config_dict(const AnalyzerConfig& c) {
-  py::dict d;
+Record config_dict(const AnalyzerConfig& c) {
+  Record d;
   d["tokenizer"] = c.tokenizer == text::Tokenizer::kWord ? "word" : "standard";
   d["lowercase"] = c.lowercase;
   d["remove_possessive"] = c.remove_possessive;
@@ -73,7 +77,7 @@ text::Bm25Params make_params(const std::string& variant, double k1, double b, do
 
 // Texts as UTF-8: str (a lone surrogate cannot be encoded: ValueError naming the text) or
 // bytes (passed through; the core checks that they are valid UTF-8).
-std::vector<std::string> to_texts(const py::sequence& items, const char* what) {
+std::vector<std::string> to_texts(const py::list& items, const char* what) {
   std::vector<std::string> out;
   out.reserve(items.size());
   for (py::handle item : items) {
@@ -97,9 +101,7 @@ std::vector<std::string> to_texts(const py::sequence& items, const char* what) {
   return out;
 }
 
-std::vector<std::string_view> views(const std::vector<std::string>& texts) {
-  return {texts.begin(), texts.end()};
-}
+std::vector<std::string_view> views(const std::vector<std::string>& texts) { return {texts.begin(), texts.end()}; }
 
 // String ids over the core index. add/remove keep the IdMap and the index in step: new ids
 // are assigned only after every check passed, and released again if indexing fails.
@@ -146,10 +148,10 @@ class KeyedBm25 {
     }
     return bits;
   }
-  py::list hits(const std::vector<text::ScoredId>& found) const {
-    py::list out(found.size());
+  HitList hits(const std::vector<text::ScoredId>& found) const {
+    HitList out;
     for (std::size_t i = 0; i < found.size(); ++i) {
-      out[i] = py::make_tuple(ids_.key(found[i].id), found[i].score);
+      out.append(py::make_tuple(ids_.key(found[i].id), found[i].score));
     }
     return out;
   }
@@ -183,13 +185,12 @@ void register_text(py::module_& m) {
                        std::optional<std::size_t> min_len, std::optional<std::size_t> max_len,
                        const std::optional<std::vector<std::string>>& stopwords,
                        const std::optional<std::string>& stemmer) {
-             return std::make_unique<text::Analyzer>(make_config(preset, tokenizer, lowercase, remove_possessive,
-                                                                 min_len, max_len, stopwords, stemmer));
+             return std::make_unique<text::Analyzer>(
+                 make_config(preset, tokenizer, lowercase, remove_possessive, min_len, max_len, stopwords, stemmer));
            }),
            py::arg("preset") = py::none(), py::arg("tokenizer") = py::none(), py::arg("lowercase") = py::none(),
            py::arg("remove_possessive") = py::none(), py::arg("min_token_length") = py::none(),
-           py::arg("max_token_length") = py::none(), py::arg("stopwords") = py::none(),
-           py::arg("stemmer") = py::none())
+           py::arg("max_token_length") = py::none(), py::arg("stopwords") = py::none(), py::arg("stemmer") = py::none())
       .def_static(
           "from_serialized",
           [](const std::string& s) { return std::make_unique<text::Analyzer>(AnalyzerConfig::parse(s)); },
@@ -204,15 +205,20 @@ void register_text(py::module_& m) {
             return a.analyze_batch(v, threads);
           },
           py::arg("texts"), py::arg("threads") = 0, "The terms of many texts, analysed in parallel.")
-      .def("config", [](const text::Analyzer& a) { return config_dict(a.config()); }, "The configuration as a dict.")
-      .def("serialize", [](const text::Analyzer& a) { return a.config().serialize(); },
-           "The configuration in its stable text form.");
+      .def(
+          "config", [](const text::Analyzer& a) { return config_dict(a.config()); }, "The configuration as a dict.")
+      .def(
+          "serialize", [](const text::Analyzer& a) { return a.config().serialize(); },
+          "The configuration in its stable text form.");
 
-  m.def("english_stopwords", [] {
-    std::vector<std::string> out;
-    for (std::string_view w : text::english_stopwords()) out.emplace_back(w);
-    return out;
-  }, "Lucene's 33 English stopwords.");
+  m.def(
+      "english_stopwords",
+      [] {
+        std::vector<std::string> out;
+        for (std::string_view w : text::english_stopwords()) out.emplace_back(w);
+        return out;
+      },
+      "Lucene's 33 English stopwords.");
   m.def("stemmer_algorithms", &text::stemmer_algorithms, "Stemmer names libstemmer provides.");
 
   py::class_<KeyedBm25>(m, "BM25Index", "BM25 over texts with string ids (the core index plus an id map).")
@@ -226,7 +232,7 @@ void register_text(py::module_& m) {
            py::arg("k1") = 1.5, py::arg("b") = 0.75, py::arg("delta") = 0.5)
       .def(
           "add",
-          [](KeyedBm25& self, const std::vector<std::string>& ids, const py::sequence& items, int threads) {
+          [](KeyedBm25& self, const std::vector<std::string>& ids, const TextList& items, int threads) {
             const std::vector<std::string> texts = to_texts(items, "text");
             const auto v = views(texts);
             add_keyed(self, ids, texts.size(),
@@ -260,7 +266,7 @@ void register_text(py::module_& m) {
           py::arg("ids"))
       .def(
           "search",
-          [](const KeyedBm25& self, const py::sequence& items, std::size_t k,
+          [](const KeyedBm25& self, const TextList& items, std::size_t k,
              const std::optional<std::vector<std::string>>& allow, int threads, const std::string& mode) {
             const std::vector<std::string> queries = to_texts(items, "query");
             const auto allow_bits = self.allow_set(allow);
@@ -270,10 +276,10 @@ void register_text(py::module_& m) {
             {
               py::gil_scoped_release release;
               found = const_cast<KeyedBm25&>(self).core().search_batch(v, k, allow_bits ? &*allow_bits : nullptr,
-                                                                        threads, sm);
+                                                                       threads, sm);
             }
-            py::list out(found.size());
-            for (std::size_t i = 0; i < found.size(); ++i) out[i] = self.hits(found[i]);
+            py::typing::List<HitList> out;
+            for (const auto& f : found) out.append(self.hits(f));
             return out;
           },
           py::arg("queries"), py::arg("k") = 10, py::arg("allow") = py::none(), py::arg("threads") = 0,
@@ -290,8 +296,8 @@ void register_text(py::module_& m) {
               found = const_cast<KeyedBm25&>(self).core().search_terms_batch(
                   queries, k, allow_bits ? &*allow_bits : nullptr, threads, sm);
             }
-            py::list out(found.size());
-            for (std::size_t i = 0; i < found.size(); ++i) out[i] = self.hits(found[i]);
+            py::typing::List<HitList> out;
+            for (const auto& f : found) out.append(self.hits(f));
             return out;
           },
           py::arg("queries"), py::arg("k") = 10, py::arg("allow") = py::none(), py::arg("threads") = 0,
@@ -302,9 +308,9 @@ void register_text(py::module_& m) {
             const auto internal = self.ids().find(id);
             if (!internal) throw NotFound("id '" + id + "' is not in the index");
             const text::Explanation e = self.core().explain(query, *internal);
-            py::list terms;
+            py::typing::List<Record> terms;
             for (const auto& t : e.terms) {
-              py::dict d;
+              Record d;
               d["term"] = t.term;
               d["query_count"] = t.query_count;
               d["tf"] = t.tf;
@@ -313,7 +319,7 @@ void register_text(py::module_& m) {
               d["score"] = t.score;
               terms.append(d);
             }
-            py::dict out;
+            Record out;
             out["id"] = id;
             out["score"] = e.score;
             out["doc_length"] = e.doc_length;
@@ -323,15 +329,16 @@ void register_text(py::module_& m) {
             return out;
           },
           py::arg("query"), py::arg("id"), "Per-term contributions to one document's score.")
-      .def("set_params",
-           [](KeyedBm25& self, const std::string& variant, double k1, double b, double delta) {
-             self.core().set_params(make_params(variant, k1, b, delta));
-           },
-           py::arg("variant"), py::arg("k1"), py::arg("b"), py::arg("delta"))
+      .def(
+          "set_params",
+          [](KeyedBm25& self, const std::string& variant, double k1, double b, double delta) {
+            self.core().set_params(make_params(variant, k1, b, delta));
+          },
+          py::arg("variant"), py::arg("k1"), py::arg("b"), py::arg("delta"))
       .def("params",
            [](KeyedBm25& self) {
              const text::Bm25Params p = self.core().params();
-             py::dict d;
+             Record d;
              d["variant"] = std::string(text::to_string(p.variant));
              d["k1"] = p.k1;
              d["b"] = p.b;
@@ -339,12 +346,13 @@ void register_text(py::module_& m) {
              return d;
            })
       .def("analyzer_config", [](KeyedBm25& self) { return self.core().analyzer_config().serialize(); })
-      .def("analyze", [](KeyedBm25& self, const std::string& text) { return self.core().analyzer().analyze(text); },
-           py::arg("text"))
+      .def(
+          "analyze", [](KeyedBm25& self, const std::string& text) { return self.core().analyzer().analyze(text); },
+          py::arg("text"))
       .def("stats",
            [](KeyedBm25& self) {
              const auto& inv = self.core().inverted();
-             py::dict d;
+             Record d;
              d["num_docs"] = inv.num_docs();
              d["avg_doc_length"] = inv.avg_doc_length();
              d["total_length"] = inv.total_length();
@@ -352,10 +360,13 @@ void register_text(py::module_& m) {
              d["memory_bytes"] = inv.memory_bytes() + self.ids().size() * 48;
              return d;
            })
-      .def("doc_frequency", [](KeyedBm25& self, const std::string& term) { return self.core().inverted().doc_frequency(term); },
-           py::arg("term"))
-      .def("contains", [](const KeyedBm25& self, const std::string& id) { return self.ids().contains(id); },
-           py::arg("id"))
+      .def(
+          "doc_frequency",
+          [](KeyedBm25& self, const std::string& term) { return self.core().inverted().doc_frequency(term); },
+          py::arg("term"))
+      .def(
+          "contains", [](const KeyedBm25& self, const std::string& id) { return self.ids().contains(id); },
+          py::arg("id"))
       .def("__len__", [](const KeyedBm25& self) { return self.ids().size(); });
 }
 

@@ -3,7 +3,7 @@
 ``rrf``: Σ w / (k + rank), rank 1-based, k = 60 by default (k = 60 here is Qdrant's k = 61).
 ``convex``: Σ w · norm(score) with ``normalizer`` ``"minmax"``, ``"zscore"`` or ``"theoretical"``
 (known bounds per source, e.g. ``(-1, 1)`` for cosine; a missing lower bound is 0 and a missing
-upper bound the list's maximum). ``dbsf``: Σ w · (score - (μ - 3σ)) / 6σ.
+upper bound the list's maximum). ``dbsf``: Σ w · (score - (mean - 3 std)) / (6 std).
 
 A document absent from a source gets nothing from it; its score and rank there are reported as
 ``None``. Ties in the fused score go to the smaller internal position (first seen).
@@ -114,7 +114,9 @@ def fuse(
             FusedHit(
                 id=names[internal_id],
                 score=float(fused[row]),
-                source_scores=tuple(None if r == 0 else float(s) for s, r in zip(per_score[row], per_rank[row])),
+                source_scores=tuple(
+                    None if r == 0 else float(s) for s, r in zip(per_score[row], per_rank[row], strict=True)
+                ),
                 source_ranks=tuple(None if r == 0 else int(r) for r in per_rank[row]),
             )
         )
@@ -153,5 +155,5 @@ def convex(
 def dbsf(
     lists: Sequence[Ranked], *, weights: Sequence[float] | None = None, top_k: int | None = None
 ) -> list[FusedHit]:
-    """Distribution-based score fusion: each list mapped through μ ± 3σ, then summed."""
+    """Distribution-based score fusion: each list mapped through mean ± 3 std, then summed."""
     return fuse(lists, method="dbsf", weights=weights, k=top_k)

@@ -138,7 +138,7 @@ class BM25Index:
     @overload
     def search(
         self,
-        query: Sequence[str],
+        query: list[str],
         k: int = 10,
         *,
         allow: Iterable[str] | None = None,
@@ -147,7 +147,7 @@ class BM25Index:
     ) -> list[list[Hit]]: ...
     def search(
         self,
-        query: str | Sequence[str],
+        query: str | list[str],
         k: int = 10,
         *,
         allow: Iterable[str] | None = None,

@@ -123,7 +123,8 @@ TEST(TextIndex, BadInputChangesNothing) {
   EXPECT_EQ(index.total_length(), 3u);
   EXPECT_EQ(index.doc_frequency("c"), 0u);
   EXPECT_EQ(index.doc_frequency("a"), 1u);
-  EXPECT_THROW(index.search(Doc{"a"}, 10, Bm25Params{Bm25Variant::kLucene, -1.0, 0.75, 0.5}), ragkernel::InvalidArgument);
+  EXPECT_THROW(index.search(Doc{"a"}, 10, Bm25Params{Bm25Variant::kLucene, -1.0, 0.75, 0.5}),
+               ragkernel::InvalidArgument);
 }
 
 TEST(TextIndex, ExplainSumsToTheSearchScore) {

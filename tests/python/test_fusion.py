@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 import ragkernel as rk
 
 
-def reference(lists: list[list[tuple[str, float]]], method: str, weights: list[float], k: float = 60.0) -> dict[str, float]:
+def reference(
+    lists: list[list[tuple[str, float]]], method: str, weights: list[float], k: float = 60.0
+) -> dict[str, float]:
     out: dict[str, float] = {}
-    for w, ranked in zip(weights, lists):
+    for w, ranked in zip(weights, lists, strict=True):
         scores = np.array([s for _, s in ranked], dtype=np.float64)
         for rank, (doc, s) in enumerate(ranked, start=1):
             if method == "rrf":

@@ -59,7 +59,7 @@ def test_scores_and_top_k_equal_bm25s(
     position = {doc: i for i, doc in enumerate(ids)}
     k = 10
     results = index.search(queries, k=k)
-    for query, hits, terms in zip(queries, results, bm25s_tokens(queries)):
+    for query, hits, terms in zip(queries, results, bm25s_tokens(queries), strict=True):
         known = [t for t in terms if t in reference.vocab_dict]
         if not known:
             assert hits == [], query

@@ -39,10 +39,10 @@ struct Column {
   FieldType type;
   Bitset has;
   std::vector<double> number;
-  std::vector<std::int64_t> integer;    // exact value when is_int
+  std::vector<std::int64_t> integer;  // exact value when is_int
   std::vector<std::uint8_t> is_int;
   std::vector<std::uint8_t> boolean;
-  std::vector<std::uint32_t> string;    // dictionary id
+  std::vector<std::uint32_t> string;  // dictionary id
   std::vector<std::vector<std::uint32_t>> list;
   std::unordered_map<std::string, std::uint32_t> dict;
   std::vector<std::string> dict_values;
@@ -146,8 +146,9 @@ Metadata metadata_from_json(const Json& json) {
       }
       out.emplace_back(key, std::move(strings));
     } else {
-      throw InvalidArgument("metadata field '" + key + "': expected a string, int, float, bool or list of strings, got " +
-                            value.type_name() + " " + value.describe());
+      throw InvalidArgument("metadata field '" + key +
+                            "': expected a string, int, float, bool or list of strings, got " + value.type_name() +
+                            " " + value.describe());
     }
   }
   return out;
@@ -200,7 +201,8 @@ void MetadataStore::set(std::span<const std::uint32_t> ids, std::span<const Meta
       if (auto it = new_types.find(field); !known && it != new_types.end()) known = it->second;
       if (known && *known != t) {
         throw InvalidArgument("metadata field '" + field + "' holds " + field_type_name(*known) + " values; record " +
-                              std::to_string(r) + " (internal id " + std::to_string(ids[r]) + ") gives a " + field_type_name(t));
+                              std::to_string(r) + " (internal id " + std::to_string(ids[r]) + ") gives a " +
+                              field_type_name(t));
       }
       if (!known) new_types.emplace(field, t);
     }
@@ -211,7 +213,8 @@ void MetadataStore::set(std::span<const std::uint32_t> ids, std::span<const Meta
     }
   }
   remove(ids);
-  for (const auto& [field, type] : new_types) m.columns.emplace(field, Column{type, {}, {}, {}, {}, {}, {}, {}, {}, {}});
+  for (const auto& [field, type] : new_types)
+    m.columns.emplace(field, Column{type, {}, {}, {}, {}, {}, {}, {}, {}, {}});
   for (std::size_t r = 0; r < records.size(); ++r) {
     const std::uint32_t id = ids[r];
     for (const auto& [field, value] : records[r]) m.columns.find(field)->second.put(id, value);

@@ -123,8 +123,7 @@ Normalizer parse_normalizer(std::string_view name) {
   if (name == "minmax") return Normalizer::kMinMax;
   if (name == "zscore") return Normalizer::kZScore;
   if (name == "theoretical") return Normalizer::kTheoretical;
-  throw InvalidArgument("unknown normalizer '" + std::string(name) +
-                        "'; expected 'minmax', 'zscore' or 'theoretical'");
+  throw InvalidArgument("unknown normalizer '" + std::string(name) + "'; expected 'minmax', 'zscore' or 'theoretical'");
 }
 
 Fused fuse(std::span<const Source> sources, const Options& options) {
@@ -142,8 +141,8 @@ Fused fuse(std::span<const Source> sources, const Options& options) {
   RowTable rows(total);
   for (std::size_t s = 0; s < ns; ++s) {
     const Source& src = sources[s];
-    const Affine norm = options.method == Method::kRrf ? Affine{} : normalizer_for(src, options.method,
-                                                                                     options.normalizer);
+    const Affine norm =
+        options.method == Method::kRrf ? Affine{} : normalizer_for(src, options.method, options.normalizer);
     for (std::size_t i = 0; i < src.ids.size(); ++i) {
       bool inserted = false;
       const std::uint32_t row = rows.find_or_insert(src.ids[i], static_cast<std::uint32_t>(all.ids.size()), &inserted);

@@ -3,8 +3,8 @@
 #include <libstemmer.h>
 #include <omp.h>
 #include <unicode/ubrk.h>
-#include <unicode/uchar.h>
 #include <unicode/ucasemap.h>
+#include <unicode/uchar.h>
 #include <unicode/utext.h>
 
 #include <algorithm>
@@ -22,9 +22,9 @@ namespace ragkernel::text {
 namespace {
 
 constexpr std::string_view kEnglishStopwords[] = {
-    "a",    "an",   "and",   "are",   "as",    "at",   "be",   "but",  "by",   "for",  "if",
-    "in",   "into", "is",    "it",    "no",    "not",  "of",   "on",   "or",   "such", "that",
-    "the",  "their", "then", "there", "these", "they", "this", "to",   "was",  "will", "with"};
+    "a",   "an",    "and",  "are",   "as",    "at",   "be",   "but", "by",  "for",  "if",
+    "in",  "into",  "is",   "it",    "no",    "not",  "of",   "on",  "or",  "such", "that",
+    "the", "their", "then", "there", "these", "they", "this", "to",  "was", "will", "with"};
 
 constexpr std::string_view kFormatHeader = "ragkernel-analyzer 1";
 
@@ -241,9 +241,8 @@ std::string_view lowercase(std::string_view text, Workspace& ws) {
   }
   for (int attempt = 0; attempt < 2; ++attempt) {
     UErrorCode status = U_ZERO_ERROR;
-    const int32_t n = ucasemap_utf8ToLower(ws.casemap.get(), ws.lowered.data(),
-                                           static_cast<int32_t>(ws.lowered.size()), text.data(),
-                                           static_cast<int32_t>(text.size()), &status);
+    const int32_t n = ucasemap_utf8ToLower(ws.casemap.get(), ws.lowered.data(), static_cast<int32_t>(ws.lowered.size()),
+                                           text.data(), static_cast<int32_t>(text.size()), &status);
     if (status == U_BUFFER_OVERFLOW_ERROR) {
       ws.lowered.resize(static_cast<std::size_t>(n));
       continue;
@@ -301,9 +300,9 @@ void standard_tokens(std::string_view s, UBreakIterator* breaker, Emit&& emit) {
 }
 
 std::string_view strip_possessive(std::string_view t) {
-  for (std::string_view suffix : {std::string_view("'s"), std::string_view("'S"), std::string_view("\u2019s"),
-                                  std::string_view("\u2019S"), std::string_view("\uFF07s"),
-                                  std::string_view("\uFF07S")}) {
+  for (std::string_view suffix :
+       {std::string_view("'s"), std::string_view("'S"), std::string_view("\u2019s"), std::string_view("\u2019S"),
+        std::string_view("\uFF07s"), std::string_view("\uFF07S")}) {
     if (t.size() > suffix.size() && t.ends_with(suffix)) return t.substr(0, t.size() - suffix.size());
   }
   return t;

@@ -10,8 +10,7 @@
 
 namespace ragkernel::text {
 
-Bm25Index::Bm25Index(AnalyzerConfig analyzer, Bm25Params params)
-    : analyzer_(std::move(analyzer)), params_(params) {
+Bm25Index::Bm25Index(AnalyzerConfig analyzer, Bm25Params params) : analyzer_(std::move(analyzer)), params_(params) {
   params_.validate();
 }
 
@@ -44,7 +43,8 @@ void Bm25Index::add(std::span<const std::uint32_t> ids, std::span<const std::str
       throw InvalidArgument("id " + std::to_string(*dup) + " appears twice in one add");
     }
     for (std::uint32_t id : ids) {
-      if (index_.contains(id)) throw InvalidArgument("id " + std::to_string(id) + " is already indexed; remove it first");
+      if (index_.contains(id))
+        throw InvalidArgument("id " + std::to_string(id) + " is already indexed; remove it first");
     }
   }
   // Analysis in chunks bounds the memory held by term strings.

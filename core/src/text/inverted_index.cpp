@@ -23,9 +23,9 @@ struct InvertedIndex::Impl {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> term_ids;
-  std::vector<std::string> terms;        // by term id
-  std::vector<PostingList> postings;     // by term id
-  std::vector<std::uint32_t> doc_len;    // by doc id; 0 when absent
+  std::vector<std::string> terms;                    // by term id
+  std::vector<PostingList> postings;                 // by term id
+  std::vector<std::uint32_t> doc_len;                // by doc id; 0 when absent
   std::vector<std::vector<std::uint8_t>> doc_terms;  // by doc id: its distinct term ids, varint gaps
   Bitset present;
   std::size_t n_docs = 0;
@@ -58,8 +58,8 @@ struct InvertedIndex::Impl {
         same->weight += 1.0f;
         continue;
       }
-      const double idf = detail::bm25_idf(params.variant, static_cast<double>(n_docs),
-                                          static_cast<double>(postings[*id].size()));
+      const double idf =
+          detail::bm25_idf(params.variant, static_cast<double>(n_docs), static_cast<double>(postings[*id].size()));
       out.push_back({*id, 1.0f, static_cast<float>(idf), 0.0f});
     }
     for (QueryTerm& q : out) q.floor = q.weight * (q.idf * scorer.floor_part());
@@ -247,8 +247,8 @@ std::size_t InvertedIndex::memory_bytes() const noexcept {
   return bytes;
 }
 
-std::vector<ScoredId> InvertedIndex::search(std::span<const std::string> query, std::size_t k,
-                                            const Bm25Params& params, const Bitset* allow, SearchMode mode) const {
+std::vector<ScoredId> InvertedIndex::search(std::span<const std::string> query, std::size_t k, const Bm25Params& params,
+                                            const Bitset* allow, SearchMode mode) const {
   params.validate();
   const Impl& m = *impl_;
   if (k == 0 || m.n_docs == 0) return {};
@@ -272,8 +272,8 @@ Explanation InvertedIndex::explain(std::span<const std::string> query, std::uint
     const std::uint32_t tf = m.postings[q.term].find(id);
     const float c = tf > 0 ? q.contribution(scorer, tf, m.doc_len[id]) : 0.0f;
     if (tf > 0) sum += c;
-    e.terms.push_back({m.terms[q.term], static_cast<std::uint32_t>(q.weight), tf, m.postings[q.term].size(), q.idf,
-                       c + q.floor});
+    e.terms.push_back(
+        {m.terms[q.term], static_cast<std::uint32_t>(q.weight), tf, m.postings[q.term].size(), q.idf, c + q.floor});
   }
   e.score = sum + base_score(terms);
   return e;

@@ -17,7 +17,7 @@ struct Posting {
 struct BlockMeta {
   std::uint32_t first_doc;
   std::uint32_t last_doc;
-  std::uint32_t offset;   // first word in PostingList::words_
+  std::uint32_t offset;  // first word in PostingList::words_
   std::uint32_t max_tf;
   std::uint32_t min_len;  // shortest document in the block
   std::uint16_t count;

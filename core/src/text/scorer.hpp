@@ -73,7 +73,7 @@ struct QueryTerm {
   std::uint32_t term;  // term id
   float weight;        // occurrences in the query
   float idf;
-  float floor;         // idf × floor_part × weight: what a doc without the term still scores
+  float floor;  // idf × floor_part × weight: what a doc without the term still scores
   // The term's contribution to a doc containing it, beyond the floor.
   float contribution(const Scorer& s, std::uint32_t tf, std::uint32_t len) const noexcept {
     return weight * (idf * s.tf_part(tf, len)) - floor;

@@ -17,11 +17,11 @@ namespace ragkernel::text::detail {
 
 struct SearchInput {
   std::span<const QueryTerm> terms;
-  const std::vector<PostingList>& postings;  // by term id
+  const std::vector<PostingList>& postings;   // by term id
   const std::vector<std::uint32_t>& doc_len;  // by doc id
   const Scorer& scorer;
-  float base;            // sum of the terms' floors (BM25L/BM25+), added to every score
-  const Bitset* allow;   // nullptr: every document
+  float base;           // sum of the terms' floors (BM25L/BM25+), added to every score
+  const Bitset* allow;  // nullptr: every document
   std::size_t k;
 };
 

@@ -31,8 +31,7 @@ inline std::size_t find_invalid_utf8(std::string_view s) noexcept {
 
 inline void require_utf8(std::string_view s, const std::string& what) {
   if (const std::size_t at = find_invalid_utf8(s); at != std::string_view::npos) {
-    throw InvalidArgument(what + " is not valid UTF-8 (bad byte sequence at byte offset " + std::to_string(at) +
-                          ")");
+    throw InvalidArgument(what + " is not valid UTF-8 (bad byte sequence at byte offset " + std::to_string(at) + ")");
   }
 }
 

@@ -23,9 +23,9 @@ using Scalar = std::variant<bool, std::int64_t, double, std::string>;
 
 struct Filter {
   Op op = Op::kAnd;
-  std::string field;              // field operators only
-  std::vector<Scalar> values;     // one for comparisons and $exists (a bool), any number for $in/$nin
-  std::vector<Filter> children;   // $and, $or (any number), $not (one)
+  std::string field;             // field operators only
+  std::vector<Scalar> values;    // one for comparisons and $exists (a bool), any number for $in/$nin
+  std::vector<Filter> children;  // $and, $or (any number), $not (one)
 };
 
 const char* op_name(Op op) noexcept;  // "$eq", ...

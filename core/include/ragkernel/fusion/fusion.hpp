@@ -23,16 +23,16 @@ enum class Method { kRrf, kConvex, kDbsf };
 enum class Normalizer { kMinMax, kZScore, kTheoretical };
 
 struct Source {
-  std::span<const std::uint32_t> ids;  // best first, distinct
-  std::span<const float> scores;       // same length as ids; finite
-  double weight = 1.0;                 // finite, >= 0
+  std::span<const std::uint32_t> ids;                       // best first, distinct
+  std::span<const float> scores;                            // same length as ids; finite
+  double weight = 1.0;                                      // finite, >= 0
   double lower = std::numeric_limits<double>::quiet_NaN();  // theoretical normalizer only
   double upper = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct Options {
   Method method = Method::kRrf;
-  double rrf_k = 60.0;                         // > 0
+  double rrf_k = 60.0;                          // > 0
   Normalizer normalizer = Normalizer::kMinMax;  // convex only
   std::size_t k = 0;                            // keep the best k; 0 keeps all
 };

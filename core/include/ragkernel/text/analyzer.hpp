@@ -26,12 +26,12 @@ enum class Tokenizer {
 
 struct AnalyzerConfig {
   Tokenizer tokenizer = Tokenizer::kStandard;
-  bool lowercase = true;                 // full Unicode lowercasing of the whole text first
-  bool remove_possessive = false;        // strip a trailing 's, ’s or ＇s (Lucene's English filter)
-  std::size_t min_token_length = 1;      // in code points, before stemming
-  std::size_t max_token_length = 255;    // longer tokens are dropped
-  std::vector<std::string> stopwords;    // compared after lowercasing, before stemming
-  std::string stemmer;                   // a libstemmer algorithm ("english", "porter", ...) or ""
+  bool lowercase = true;               // full Unicode lowercasing of the whole text first
+  bool remove_possessive = false;      // strip a trailing 's, ’s or ＇s (Lucene's English filter)
+  std::size_t min_token_length = 1;    // in code points, before stemming
+  std::size_t max_token_length = 255;  // longer tokens are dropped
+  std::vector<std::string> stopwords;  // compared after lowercasing, before stemming
+  std::string stemmer;                 // a libstemmer algorithm ("english", "porter", ...) or ""
 
   // Named presets: "bm25s" (bm25s with PyStemmer english) and "lucene" (Lucene's English
   // analyzer: standard tokenizer, possessives, 33 stopwords, Porter). Throws InvalidArgument.
@@ -70,8 +70,7 @@ class Analyzer {
 
   // Analyses many texts on up to `threads` threads (0: OpenMP's default). If any text is
   // invalid, throws for the first such text (by position) and returns nothing.
-  std::vector<std::vector<std::string>> analyze_batch(std::span<const std::string_view> texts,
-                                                      int threads = 0) const;
+  std::vector<std::vector<std::string>> analyze_batch(std::span<const std::string_view> texts, int threads = 0) const;
 
  private:
   struct Impl;

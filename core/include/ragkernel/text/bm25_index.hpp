@@ -43,15 +43,15 @@ class Bm25Index {
   // no terms after analysis returns no hits.
   std::vector<ScoredId> search(std::string_view query, std::size_t k, const Bitset* allow = nullptr,
                                SearchMode mode = SearchMode::kAuto) const;
-  std::vector<ScoredId> search_terms(std::span<const std::string> query, std::size_t k,
-                                     const Bitset* allow = nullptr, SearchMode mode = SearchMode::kAuto) const;
+  std::vector<ScoredId> search_terms(std::span<const std::string> query, std::size_t k, const Bitset* allow = nullptr,
+                                     SearchMode mode = SearchMode::kAuto) const;
   // Many queries on `threads` threads; result i belongs to query i.
   std::vector<std::vector<ScoredId>> search_batch(std::span<const std::string_view> queries, std::size_t k,
                                                   const Bitset* allow = nullptr, int threads = 0,
                                                   SearchMode mode = SearchMode::kAuto) const;
   std::vector<std::vector<ScoredId>> search_terms_batch(std::span<const std::vector<std::string>> queries,
-                                                        std::size_t k, const Bitset* allow = nullptr,
-                                                        int threads = 0, SearchMode mode = SearchMode::kAuto) const;
+                                                        std::size_t k, const Bitset* allow = nullptr, int threads = 0,
+                                                        SearchMode mode = SearchMode::kAuto) const;
 
   Explanation explain(std::string_view query, std::uint32_t id) const;
 

@@ -71,12 +71,12 @@ class InvertedIndex {
   bool contains(std::uint32_t id) const noexcept;
   std::size_t num_docs() const noexcept;
   std::uint64_t total_length() const noexcept;
-  double avg_doc_length() const noexcept;  // 0 when empty
+  double avg_doc_length() const noexcept;            // 0 when empty
   std::uint32_t doc_length(std::uint32_t id) const;  // NotFound if absent
   std::uint32_t doc_frequency(std::string_view term) const noexcept;
   std::size_t vocabulary_size() const noexcept;  // terms with df > 0
-  std::uint32_t id_bound() const noexcept;      // every present id is below this
-  std::vector<std::uint32_t> ids() const;       // present ids, ascending
+  std::uint32_t id_bound() const noexcept;       // every present id is below this
+  std::vector<std::uint32_t> ids() const;        // present ids, ascending
   std::size_t memory_bytes() const noexcept;
 
   // The k best documents for the query terms (repeats count twice, unknown terms score
