@@ -23,6 +23,7 @@ void Bm25Index::set_params(const Bm25Params& params) {
   params.validate();
   std::unique_lock lock(mutex_);
   params_ = params;
+  index_.cache_impacts_for(params_);
 }
 
 void Bm25Index::add(std::span<const std::uint32_t> ids, std::span<const std::string_view> texts, int threads) {

@@ -1,6 +1,10 @@
 #include "ragkernel/text/inverted_index.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <limits>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <unordered_map>
@@ -16,6 +20,49 @@ namespace ragkernel::text {
 using detail::PostingList;
 using detail::QueryTerm;
 using detail::Scorer;
+using detail::TermStats;
+
+namespace {
+
+// Impacts of one term's postings under the cached parameters, valid while `epoch` equals the
+// index's epoch (bumped by every add, remove and change of the cached parameters).
+struct ImpactCache {
+  std::atomic<std::uint64_t> epoch{0};
+  std::vector<float> impacts;    // per posting
+  std::vector<float> block_max;  // per block
+  ImpactCache() = default;
+  ImpactCache(ImpactCache&& o) noexcept
+      : epoch(o.epoch.load(std::memory_order_relaxed)),
+        impacts(std::move(o.impacts)),
+        block_max(std::move(o.block_max)) {}
+};
+
+void compute_impacts(const PostingList& list, const TermStats& stats, const Scorer& scorer,
+                     const std::vector<std::uint32_t>& doc_len, std::vector<float>& impacts,
+                     std::vector<float>& block_max) {
+  impacts.resize(list.size());
+  block_max.resize(list.blocks().size());
+  std::array<std::uint32_t, PostingList::kBlock> docs{}, tfs{};
+  std::size_t o = 0;
+  for (std::size_t b = 0; b < list.blocks().size(); ++b) {
+    list.decode(b, docs.data(), tfs.data());
+    float best = -std::numeric_limits<float>::infinity();
+    for (std::size_t i = 0; i < list.blocks()[b].count; ++i, ++o) {
+      impacts[o] = stats.impact(scorer, tfs[i], doc_len[docs[i]]);
+      best = std::max(best, impacts[o]);
+    }
+    block_max[b] = best;
+  }
+}
+
+}  // namespace
+
+// A query's terms with their impacts: from the shared cache, or computed for this query when
+// it uses other parameters than the cached ones.
+struct PreparedQuery {
+  std::vector<QueryTerm> terms;
+  std::vector<std::pair<std::vector<float>, std::vector<float>>> local;
+};
 
 struct InvertedIndex::Impl {
   struct Hash {
@@ -31,12 +78,17 @@ struct InvertedIndex::Impl {
   std::size_t n_docs = 0;
   std::uint64_t total_len = 0;
   std::size_t live_terms = 0;
+  std::vector<ImpactCache> caches;  // by term id
+  std::uint64_t epoch = 1;
+  std::optional<Bm25Params> cached_params;
+  mutable std::array<std::mutex, 64> fill_locks;  // striped by term id
 
   std::uint32_t intern(const std::string& t) {
     auto [it, inserted] = term_ids.try_emplace(t, static_cast<std::uint32_t>(terms.size()));
     if (inserted) {
       terms.push_back(t);
       postings.emplace_back();
+      caches.emplace_back();
     }
     return it->second;
   }
@@ -46,23 +98,44 @@ struct InvertedIndex::Impl {
     return std::nullopt;
   }
 
-  // The query's distinct known terms in first-occurrence order, with their weights.
-  std::vector<QueryTerm> prepare(std::span<const std::string> query, const Bm25Params& params,
-                                 const Scorer& scorer) const {
-    std::vector<QueryTerm> out;
+  // The query's distinct known terms in first-occurrence order, with their weights, statistics
+  // and impacts.
+  PreparedQuery prepare(std::span<const std::string> query, const Bm25Params& params, const Scorer& scorer) {
+    PreparedQuery out;
     for (const std::string& t : query) {
       const auto id = lookup(t);
       if (!id || postings[*id].empty()) continue;
-      auto same = std::find_if(out.begin(), out.end(), [&](const QueryTerm& q) { return q.term == *id; });
-      if (same != out.end()) {
+      auto same = std::find_if(out.terms.begin(), out.terms.end(), [&](const QueryTerm& q) { return q.term == *id; });
+      if (same != out.terms.end()) {
         same->weight += 1.0f;
         continue;
       }
       const double idf =
           detail::bm25_idf(params.variant, static_cast<double>(n_docs), static_cast<double>(postings[*id].size()));
-      out.push_back({*id, 1.0f, static_cast<float>(idf), 0.0f});
+      out.terms.push_back({*id, 1.0f, TermStats(scorer, static_cast<float>(idf))});
     }
-    for (QueryTerm& q : out) q.floor = q.weight * (q.idf * scorer.floor_part());
+    const bool use_cache = cached_params && *cached_params == params;
+    if (!use_cache) out.local.resize(out.terms.size());
+    for (std::size_t i = 0; i < out.terms.size(); ++i) {
+      QueryTerm& q = out.terms[i];
+      if (use_cache) {
+        ImpactCache& c = caches[q.term];
+        if (c.epoch.load(std::memory_order_acquire) != epoch) {
+          std::lock_guard lock(fill_locks[q.term % fill_locks.size()]);
+          if (c.epoch.load(std::memory_order_relaxed) != epoch) {
+            compute_impacts(postings[q.term], q.stats, scorer, doc_len, c.impacts, c.block_max);
+            c.epoch.store(epoch, std::memory_order_release);
+          }
+        }
+        q.impacts = c.impacts.data();
+        q.block_max = c.block_max.data();
+      } else {
+        auto& [impacts, block_max] = out.local[i];
+        compute_impacts(postings[q.term], q.stats, scorer, doc_len, impacts, block_max);
+        q.impacts = impacts.data();
+        q.block_max = block_max.data();
+      }
+    }
     return out;
   }
 };
@@ -81,9 +154,9 @@ void check_new_ids(std::span<const std::uint32_t> ids, const Bitset& present) {
   }
 }
 
-float base_score(std::span<const QueryTerm> terms) {
-  float base = 0.0f;
-  for (const QueryTerm& q : terms) base += q.floor;
+std::int64_t base_score(std::span<const QueryTerm> terms) {
+  std::int64_t base = 0;
+  for (const QueryTerm& q : terms) base += detail::to_fixed(q.floor());
   return base;
 }
 
@@ -102,6 +175,7 @@ void InvertedIndex::add(std::span<const std::uint32_t> ids, std::span<const std:
   Impl& m = *impl_;
   check_new_ids(ids, m.present);
   if (ids.empty()) return;
+  ++m.epoch;
   // Nothing below throws on valid input (short of running out of memory).
 
   // Documents in id order, so each term's new postings come out sorted.
@@ -185,6 +259,7 @@ void InvertedIndex::remove(std::span<const std::uint32_t> ids) {
   for (std::uint32_t id : ids) {
     if (!m.present.test(id)) throw NotFound("id " + std::to_string(id) + " is not in the index");
   }
+  ++m.epoch;
   // (term, doc) pairs grouped by term; docs ascending within a term since `sorted` is.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
   for (std::uint32_t doc : sorted) {
@@ -207,6 +282,14 @@ void InvertedIndex::remove(std::span<const std::uint32_t> ids) {
     std::vector<std::uint8_t>().swap(m.doc_terms[doc]);
     m.present.reset(doc);
     --m.n_docs;
+  }
+}
+
+void InvertedIndex::cache_impacts_for(const Bm25Params& params) {
+  params.validate();
+  if (impl_->cached_params != params) {
+    impl_->cached_params = params;
+    ++impl_->epoch;
   }
 }
 
@@ -241,6 +324,8 @@ std::size_t InvertedIndex::memory_bytes() const noexcept {
                       m.postings.capacity() * sizeof(PostingList) + m.terms.capacity() * sizeof(std::string);
   for (const auto& f : m.doc_terms) bytes += f.capacity();
   for (const auto& p : m.postings) bytes += p.memory_bytes();
+  bytes += m.caches.capacity() * sizeof(ImpactCache);
+  for (const auto& c : m.caches) bytes += (c.impacts.capacity() + c.block_max.capacity()) * sizeof(float);
   for (const auto& t : m.terms) bytes += t.capacity() > 15 ? t.capacity() + 1 : 0;
   // Hash map: one node (key, value, next pointer, cached hash) and one bucket pointer per term.
   bytes += m.term_ids.size() * (sizeof(std::string) + 4 + 2 * sizeof(void*)) + m.term_ids.bucket_count() * 8;
@@ -250,32 +335,34 @@ std::size_t InvertedIndex::memory_bytes() const noexcept {
 std::vector<ScoredId> InvertedIndex::search(std::span<const std::string> query, std::size_t k, const Bm25Params& params,
                                             const Bitset* allow, SearchMode mode) const {
   params.validate();
-  const Impl& m = *impl_;
+  Impl& m = *impl_;  // only the impact caches change, under their own locks
   if (k == 0 || m.n_docs == 0) return {};
   const Scorer scorer(params, avg_doc_length());
-  const std::vector<QueryTerm> terms = m.prepare(query, params, scorer);
+  const PreparedQuery prepared = m.prepare(query, params, scorer);
+  const std::vector<QueryTerm>& terms = prepared.terms;
   if (terms.empty()) return {};
-  detail::SearchInput in{terms, m.postings, m.doc_len, scorer, base_score(terms), allow, k};
+  detail::SearchInput in{terms, m.postings, m.doc_len, base_score(terms), allow, k};
   return mode == SearchMode::kExhaustive ? detail::search_exhaustive(in) : detail::search_pruned(in);
 }
 
 Explanation InvertedIndex::explain(std::span<const std::string> query, std::uint32_t id,
                                    const Bm25Params& params) const {
   params.validate();
-  const Impl& m = *impl_;
+  Impl& m = *impl_;  // only the impact caches change, under their own locks
   if (!contains(id)) throw NotFound("id " + std::to_string(id) + " is not in the index");
   const Scorer scorer(params, avg_doc_length());
-  const std::vector<QueryTerm> terms = m.prepare(query, params, scorer);
+  const PreparedQuery prepared = m.prepare(query, params, scorer);
+  const std::vector<QueryTerm>& terms = prepared.terms;
   Explanation e{id, 0.0f, m.doc_len[id], avg_doc_length(), m.n_docs, {}};
-  float sum = 0.0f;
+  std::int64_t sum = base_score(terms);
   for (const QueryTerm& q : terms) {
     const std::uint32_t tf = m.postings[q.term].find(id);
-    const float c = tf > 0 ? q.contribution(scorer, tf, m.doc_len[id]) : 0.0f;
-    if (tf > 0) sum += c;
-    e.terms.push_back(
-        {m.terms[q.term], static_cast<std::uint32_t>(q.weight), tf, m.postings[q.term].size(), q.idf, c + q.floor});
+    const float c = tf > 0 ? q.contribution(q.stats.impact(scorer, tf, m.doc_len[id])) : 0.0f;
+    if (tf > 0) sum += detail::to_fixed(c);
+    e.terms.push_back({m.terms[q.term], static_cast<std::uint32_t>(q.weight), tf, m.postings[q.term].size(),
+                       q.stats.idf, c + q.floor()});
   }
-  e.score = sum + base_score(terms);
+  e.score = detail::from_fixed(sum);
   return e;
 }
 

@@ -21,6 +21,16 @@ void PostingList::decode(std::size_t b, std::uint32_t* docs, std::uint32_t* tfs)
   }
 }
 
+void PostingList::decode_docs(std::size_t b, std::uint32_t* docs) const noexcept {
+  const BlockMeta& m = blocks_[b];
+  unpack(words_.data() + m.offset, m.count, m.gap_bits, docs);
+  std::uint32_t doc = m.first_doc - 1;
+  for (std::size_t i = 0; i < m.count; ++i) {
+    doc += docs[i] + 1;
+    docs[i] = doc;
+  }
+}
+
 std::size_t PostingList::first_block_at_or_after(std::uint32_t doc) const noexcept {
   auto it = std::lower_bound(blocks_.begin(), blocks_.end(), doc,
                              [](const BlockMeta& m, std::uint32_t d) { return m.last_doc < d; });

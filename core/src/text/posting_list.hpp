@@ -35,6 +35,10 @@ class PostingList {
 
   // Decodes block b into docs[0..count) and tfs[0..count).
   void decode(std::size_t b, std::uint32_t* docs, std::uint32_t* tfs) const noexcept;
+  void decode_docs(std::size_t b, std::uint32_t* docs) const noexcept;
+  // Every block but the last is full (updates re-pack from the first block they touch), so
+  // block b's first posting is posting b * kBlock.
+  static std::size_t first_posting(std::size_t b) noexcept { return b * kBlock; }
 
   // Adds postings sorted by doc, none already present. doc_len[doc] is each doc's length.
   void insert(std::span<const Posting> sorted, std::span<const std::uint32_t> doc_len);

@@ -68,6 +68,10 @@ class InvertedIndex {
   // Removes documents; every id must be present (NotFound otherwise, nothing removed).
   void remove(std::span<const std::uint32_t> ids);
 
+  // Searches with these parameters use per-posting impacts cached in the index (computed on
+  // first use after each change, 4 bytes per posting); other parameters compute them per query.
+  void cache_impacts_for(const Bm25Params& params);
+
   bool contains(std::uint32_t id) const noexcept;
   std::size_t num_docs() const noexcept;
   std::uint64_t total_length() const noexcept;
