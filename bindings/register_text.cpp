@@ -126,10 +126,15 @@ class KeyedBm25 {
       if (ids_.contains(k)) throw InvalidArgument("id '" + k + "' is already indexed; remove it first");
     }
     for (const std::string& k : keys) out.push_back(ids_.insert(k).first);
+    // Python strings of the keys, made once here (with the GIL) instead of once per hit.
+    if (py_keys_.size() < ids_.capacity()) py_keys_.resize(ids_.capacity());
+    for (std::size_t i = 0; i < keys.size(); ++i) py_keys_[out[i]] = py::str(keys[i]);
     return out;
   }
   void release(const std::vector<std::string>& keys) {
-    for (const std::string& k : keys) ids_.erase(k);
+    for (const std::string& k : keys) {
+      if (const auto id = ids_.erase(k)) py_keys_[*id] = py::object();
+    }
   }
   std::vector<std::uint32_t> existing(const std::vector<std::string>& keys) const {
     std::vector<std::uint32_t> out;
@@ -151,13 +156,14 @@ class KeyedBm25 {
   HitList hits(const std::vector<text::ScoredId>& found) const {
     HitList out;
     for (std::size_t i = 0; i < found.size(); ++i) {
-      out.append(py::make_tuple(ids_.key(found[i].id), found[i].score));
+      out.append(py::make_tuple(py_keys_[found[i].id], found[i].score));
     }
     return out;
   }
 
  private:
   IdMap ids_;
+  std::vector<py::object> py_keys_;  // by internal id
   text::Bm25Index index_;
 };
 
