@@ -193,7 +193,7 @@ def run(c: bm25_corpora.Corpus, repeats: int, index_repeats: int, threads: int) 
 
     def cell(name: str, key: str) -> str:
         v = rows[name].get(key)
-        return "–" if v is None else f"{v:,.0f}"
+        return "-" if v is None else f"{v:,.0f}"
 
     print(
         "| engine | index docs/s | memory MB | QPS k=10 pre-analysed | QPS k=10 end-to-end | "

@@ -1,5 +1,5 @@
 """Retrieval quality on the bundled Cranfield and CISI: nDCG@10, MAP and recall@100 (trec_eval
-semantics through pytrec_eval) for BM25 (each analyzer preset × variant, with bm25s's numbers
+semantics through pytrec_eval) for BM25 (each analyzer preset and variant, with bm25s's numbers
 from the same run beside ours), dense all-MiniLM-L6-v2 by exact cosine search, and each
 fusion of BM25 and dense.
 
@@ -109,9 +109,9 @@ def fusions(
 ) -> dict[str, list[list[tuple[str, float]]]]:
     methods = {
         "rrf (k=60)": lambda a, b: rk.fusion.rrf([a, b]),
-        "convex min-max α=0.5": lambda a, b: rk.fusion.convex([a, b], alpha=0.5),
-        "convex z-score α=0.5": lambda a, b: rk.fusion.convex([a, b], alpha=0.5, normalizer="zscore"),
-        "convex theoretical α=0.5": lambda a, b: rk.fusion.convex(
+        "convex min-max alpha=0.5": lambda a, b: rk.fusion.convex([a, b], alpha=0.5),
+        "convex z-score alpha=0.5": lambda a, b: rk.fusion.convex([a, b], alpha=0.5, normalizer="zscore"),
+        "convex theoretical alpha=0.5": lambda a, b: rk.fusion.convex(
             [a, b], alpha=0.5, normalizer="theoretical", bounds=[(0.0, None), (-1.0, 1.0)]
         ),
         "dbsf": lambda a, b: rk.fusion.dbsf([a, b]),

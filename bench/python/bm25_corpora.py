@@ -55,7 +55,8 @@ def linux_doc(n_queries: int, seed: int = 0) -> Corpus | None:
     texts: list[str] = []
     for path in sorted(roots[-1].rglob("*.gz")):
         try:
-            raw = gzip.open(path, "rt", encoding="utf-8", errors="replace").read()
+            with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
+                raw = f.read()
         except (OSError, EOFError):
             continue
         for para in re.split(r"\n\s*\n", raw):
