@@ -201,11 +201,9 @@ def run(c: bm25_corpora.Corpus, repeats: int, index_repeats: int, threads: int) 
     )
     print("|---|---|---|---|---|---|---|")
     for e in engines:
-        mem = e.memory()
-        print(
-            f"| {e.name} | {n_docs / index_s[e.name]:,.0f} | {mem / 1e6:,.1f}{' (disk)' if e.name == 'tantivy' else ''} | "
-            f"{cell(e.name, 'pre10')} | {cell(e.name, 'e2e10')} | {cell(e.name, 'pre1000')} | {cell(e.name, 'e2e1000')} |"
-        )
+        mem = f"{e.memory() / 1e6:,.1f}" + (" (disk)" if e.name == "tantivy" else "")
+        speeds = " | ".join(cell(e.name, key) for key in ("pre10", "e2e10", "pre1000", "e2e1000"))
+        print(f"| {e.name} | {n_docs / index_s[e.name]:,.0f} | {mem} | {speeds} |")
     print(f"\nragkernel end-to-end k=10 on {threads} threads (batch, GIL released): {par:,.0f} QPS")
     base = rows["ragkernel"]
     print("\nratios (ragkernel / anchor):")
