@@ -91,7 +91,7 @@ void BM_FuseTwoLists(benchmark::State& state) {
   std::vector<std::uint32_t> a(n), b(n);
   std::vector<float> sa(n), sb(n);
   for (std::size_t i = 0; i < n; ++i) {
-    a[i] = static_cast<std::uint32_t>(i * 3);          // half of the ids overlap with b
+    a[i] = static_cast<std::uint32_t>(i * 3);  // half of the ids overlap with b
     b[i] = static_cast<std::uint32_t>(i * 3 + (i % 2) * 1);
     sa[i] = 30.0f - static_cast<float>(i) * 0.01f;
     sb[i] = 0.9f - static_cast<float>(i) * 0.0001f;

@@ -158,7 +158,8 @@ class BM25Index:
         (searched in parallel with the GIL released). ``allow`` restricts the candidates to the
         given ids inside scoring. An empty query raises ``ValueError``; a query without terms
         after analysis (only stopwords, say) finds nothing. ``mode`` ``"exhaustive"`` scores
-        every matching document (the reference the default pruned search equals)."""
+        every matching document; ``"pruned"`` walks block-max MaxScore cursors; both return the same
+        hits, and ``"auto"`` picks pruning when k is small against the corpus."""
         allowed = None if allow is None else list(allow)
         if isinstance(query, str):
             return self._core.search([query], k, allowed, threads, mode)[0]

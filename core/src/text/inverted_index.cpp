@@ -342,6 +342,12 @@ std::vector<ScoredId> InvertedIndex::search(std::span<const std::string> query, 
   const std::vector<QueryTerm>& terms = prepared.terms;
   if (terms.empty()) return {};
   detail::SearchInput in{terms, m.postings, m.doc_len, base_score(terms), allow, k};
+  if (mode == SearchMode::kAuto) {
+    // Pruning pays when k is small against the corpus; on small corpora or deep k, scoring
+    // every posting in one tight loop is faster than walking cursors.
+    const std::size_t n = m.doc_len.size();
+    mode = n >= 16384 && k * 64 <= n ? SearchMode::kPruned : SearchMode::kExhaustive;
+  }
   return mode == SearchMode::kExhaustive ? detail::search_exhaustive(in) : detail::search_pruned(in);
 }
 

@@ -102,134 +102,152 @@ std::vector<ScoredId> search_exhaustive(const SearchInput& in) {
 
 namespace {
 
-// Windows of ids small enough that the threshold rises early, large enough that per-window
-// bookkeeping stays negligible.
-constexpr std::uint32_t kWindow = 1u << 11;
+constexpr std::uint32_t kEnd = 0xFFFFFFFFu;
 
-struct Cursor {
-  const QueryTerm* term;
-  const PostingList* list;
-  std::size_t block = 0;  // first block that may overlap the current window
-  std::int64_t window_bound = 0;
-};
-
-// The term's largest fixed-point contribution in block b (to_fixed and the weight product are
-// monotone, so this bounds every posting of the block exactly).
-std::int64_t block_bound(const Cursor& c, std::size_t b) {
-  return to_fixed(c.term->contribution(c.term->block_max[b])) + 1;
-}
-
-bool any_allowed(const Bitset& allow, std::uint32_t lo, std::uint32_t hi) {
-  const auto& words = allow.words();
-  for (std::size_t w = lo / 64; w < words.size() && w * 64 < hi; ++w) {
-    if (words[w] != 0) return true;
+// A position in one term's postings. Blocks are decoded only when a document inside them is
+// needed; skipping uses the block metadata alone.
+class Cursor {
+ public:
+  Cursor(const QueryTerm& q, const PostingList& list) : q_(&q), list_(&list) {
+    float best = 0.0f;
+    for (std::size_t b = 0; b < list.blocks().size(); ++b) best = std::max(best, q.block_max[b]);
+    bound_ = bound_of(best);
+    load(0);
   }
-  return false;
-}
 
-// Calls fn(offset in window, doc, fixed-point contribution) for the term's postings in [lo, hi).
-template <class Fn>
-void for_each_in_window(const Cursor& c, std::uint32_t lo, std::uint32_t hi, Fn&& fn) {
-  Block docs{};
-  const auto& blocks = c.list->blocks();
-  for (std::size_t b = c.block; b < blocks.size() && blocks[b].first_doc < hi; ++b) {
-    c.list->decode_docs(b, docs.data());
-    const float* impacts = c.term->impacts + PostingList::first_posting(b);
-    const std::size_t n = blocks[b].count;
-    std::size_t i = 0;
-    if (blocks[b].first_doc < lo) {
-      i = static_cast<std::size_t>(std::lower_bound(docs.data(), docs.data() + n, lo) - docs.data());
+  std::uint32_t doc() const noexcept { return doc_; }
+  std::int64_t bound() const noexcept { return bound_; }  // over the whole list
+
+  void next() noexcept {
+    if (++pos_ < count_) {
+      doc_ = docs_[pos_];
+    } else {
+      load(block_ + 1);
     }
-    for (; i < n && docs[i] < hi; ++i) fn(docs[i] - lo, docs[i], to_fixed(c.term->contribution(impacts[i])));
   }
-}
+
+  // Moves to the first posting with doc >= target. Returns the bound of the block that would
+  // hold `target` (0 when no block does), without decoding when `decode` is false.
+  std::int64_t seek_block(std::uint32_t target) noexcept {
+    const auto& blocks = list_->blocks();
+    if (doc_ >= target) return doc_ == target ? block_bound(block_) : 0;
+    std::size_t b = block_;
+    if (blocks[b].last_doc < target) {
+      b = static_cast<std::size_t>(
+          std::lower_bound(blocks.begin() + static_cast<std::ptrdiff_t>(b) + 1, blocks.end(), target,
+                           [](const BlockMeta& m, std::uint32_t d) { return m.last_doc < d; }) -
+          blocks.begin());
+      if (b == blocks.size()) {
+        block_ = b;
+        doc_ = kEnd;
+        return 0;
+      }
+      if (b != block_) {
+        block_ = b;
+        loaded_ = false;
+        doc_ = blocks[b].first_doc;  // a lower bound of the next posting until decoded
+      }
+    }
+    return blocks[b].first_doc <= target ? block_bound(b) : 0;
+  }
+
+  // After seek_block: the contribution at `target`, or 0 when the term does not hold it.
+  std::int64_t score_at(std::uint32_t target) noexcept {
+    if (doc_ == kEnd) return 0;
+    if (!loaded_) load(block_);
+    if (doc_ < target) {
+      pos_ =
+          static_cast<std::size_t>(std::lower_bound(docs_.data() + pos_, docs_.data() + count_, target) - docs_.data());
+      if (pos_ == count_) {
+        load(block_ + 1);
+        return 0;
+      }
+      doc_ = docs_[pos_];
+    }
+    return doc_ == target ? contribution() : 0;
+  }
+
+  std::int64_t contribution() const noexcept {
+    return to_fixed(q_->contribution(q_->impacts[PostingList::first_posting(block_) + pos_]));
+  }
+
+ private:
+  std::int64_t bound_of(float max_impact) const noexcept { return to_fixed(q_->contribution(max_impact)) + 1; }
+  std::int64_t block_bound(std::size_t b) const noexcept { return bound_of(q_->block_max[b]); }
+
+  void load(std::size_t b) noexcept {
+    block_ = b;
+    pos_ = 0;
+    if (b >= list_->blocks().size()) {
+      count_ = 0;
+      doc_ = kEnd;
+      return;
+    }
+    list_->decode_docs(b, docs_.data());
+    count_ = list_->blocks()[b].count;
+    doc_ = docs_[0];
+    loaded_ = true;
+  }
+
+  const QueryTerm* q_;
+  const PostingList* list_;
+  Block docs_{};
+  std::size_t block_ = 0, pos_ = 0, count_ = 0;
+  std::uint32_t doc_ = kEnd;
+  bool loaded_ = false;
+  std::int64_t bound_ = 0;
+};
 
 }  // namespace
 
+// Block-max MaxScore, document at a time. Terms sorted by their bound; the weakest ones whose
+// bounds (with the floor) sum below the k-th score are "non-essential": no document is
+// considered for them alone, and for a candidate they are probed strongest first, each only
+// while the candidate can still reach the k-th score, using the bound of the block that would
+// hold the candidate before decoding it.
 std::vector<ScoredId> search_pruned(const SearchInput& in) {
   const std::size_t nt = in.terms.size();
-  std::vector<Cursor> cursors(nt);
-  for (std::size_t i = 0; i < nt; ++i) {
-    Cursor& c = cursors[i];
-    c.term = &in.terms[i];
-    c.list = &in.postings[c.term->term];
-  }
-  Scratch& s = scratch();
-  s.reserve(kWindow);
-  std::int64_t* const acc = s.acc.data();
-  std::uint8_t* const state = s.state.data();  // 0: untouched, 1: touched, 2: candidate
-  std::uint32_t* const touched = s.touched.data();
-  std::size_t n_touched = 0;
-  std::vector<std::size_t> by_bound(nt);
+  std::vector<Cursor> cursors;
+  cursors.reserve(nt);
+  for (const QueryTerm& q : in.terms) cursors.emplace_back(q, in.postings[q.term]);
+  std::sort(cursors.begin(), cursors.end(), [](const Cursor& a, const Cursor& b) { return a.bound() < b.bound(); });
+  std::vector<std::int64_t> prefix(nt + 1, 0);  // prefix[i]: bounds of cursors[0..i)
+  for (std::size_t i = 0; i < nt; ++i) prefix[i + 1] = prefix[i] + cursors[i].bound();
+
   TopK top(in.k);
-  const auto id_bound = static_cast<std::uint32_t>(in.doc_len.size());
-
-  for (std::uint64_t lo64 = 0; lo64 < id_bound; lo64 += kWindow) {
-    const auto lo = static_cast<std::uint32_t>(lo64);
-    const auto hi = static_cast<std::uint32_t>(std::min<std::uint64_t>(lo64 + kWindow, id_bound));
-    std::int64_t window_sum = in.base;
-    for (Cursor& c : cursors) {
-      const auto& blocks = c.list->blocks();
-      while (c.block < blocks.size() && blocks[c.block].last_doc < lo) ++c.block;
-      c.window_bound = 0;
-      for (std::size_t b = c.block; b < blocks.size() && blocks[b].first_doc < hi; ++b) {
-        c.window_bound = std::max(c.window_bound, block_bound(c, b));
+  std::size_t n_weak = 0;  // cursors[0..n_weak) are non-essential
+  while (true) {
+    std::uint32_t d = kEnd;
+    for (std::size_t i = n_weak; i < nt; ++i) d = std::min(d, cursors[i].doc());
+    if (d == kEnd) break;
+    if (in.allow != nullptr && !in.allow->test(d)) {
+      for (std::size_t i = n_weak; i < nt; ++i) {
+        if (cursors[i].doc() == d) cursors[i].next();
       }
-      window_sum += c.window_bound;
+      continue;
     }
-    // Bounds exceed true scores, and later ids lose ties to kept hits: a window whose bound
-    // does not exceed the threshold cannot contribute.
-    if (top.full() && window_sum <= top.threshold()) continue;
-    if (in.allow != nullptr && !any_allowed(*in.allow, lo, hi)) continue;
-
-    // MaxScore split: the weakest terms whose bounds (with the floor) stay below the threshold
-    // cannot make a hit on their own; only documents of the other (strong) terms are candidates.
-    for (std::size_t i = 0; i < nt; ++i) by_bound[i] = i;
-    std::sort(by_bound.begin(), by_bound.end(),
-              [&](std::size_t a, std::size_t b) { return cursors[a].window_bound < cursors[b].window_bound; });
-    std::size_t n_weak = 0;
-    std::int64_t weak_sum = in.base;
+    std::int64_t score = in.base;
+    for (std::size_t i = n_weak; i < nt; ++i) {
+      if (cursors[i].doc() == d) {
+        score += cursors[i].contribution();
+        cursors[i].next();
+      }
+    }
+    bool alive = true;
+    for (std::size_t i = n_weak; i-- > 0;) {
+      if (top.full() && score + prefix[i + 1] < top.threshold()) {
+        alive = false;
+        break;
+      }
+      const std::int64_t block = cursors[i].seek_block(d);
+      if (block == 0) continue;
+      if (top.full() && score + block + prefix[i] < top.threshold()) continue;
+      score += cursors[i].score_at(d);
+    }
+    if (!alive) continue;
+    top.push({score, d});
     if (top.full()) {
-      while (n_weak < nt && weak_sum + cursors[by_bound[n_weak]].window_bound < top.threshold()) {
-        weak_sum += cursors[by_bound[n_weak]].window_bound;
-        ++n_weak;
-      }
-    }
-    n_touched = 0;
-    for (std::size_t j = n_weak; j < nt; ++j) {
-      const Cursor& c = cursors[by_bound[j]];
-      if (c.window_bound == 0) continue;
-      for_each_in_window(c, lo, hi, [&](std::uint32_t off, std::uint32_t doc, std::int64_t x) {
-        if (in.allow != nullptr && !in.allow->test(doc)) return;
-        touched[n_touched] = off;
-        n_touched += state[off] == 0;
-        state[off] = 1;
-        acc[off] += x;
-      });
-    }
-    // Candidates: documents whose strong part plus every weak bound can still reach the threshold.
-    std::size_t n_candidates = 0;
-    for (std::size_t t = 0; t < n_touched; ++t) {
-      const std::uint32_t off = touched[t];
-      if (!top.full() || acc[off] + weak_sum >= top.threshold()) {
-        state[off] = 2;
-        ++n_candidates;
-      }
-    }
-    if (n_candidates > 0) {
-      for (std::size_t j = 0; j < n_weak; ++j) {
-        const Cursor& c = cursors[by_bound[j]];
-        if (c.window_bound == 0) continue;
-        for_each_in_window(c, lo, hi, [&](std::uint32_t off, std::uint32_t, std::int64_t x) {
-          if (state[off] == 2) acc[off] += x;
-        });
-      }
-    }
-    for (std::size_t t = 0; t < n_touched; ++t) {
-      const std::uint32_t off = touched[t];
-      if (state[off] == 2) top.push({acc[off] + in.base, lo + off});
-      acc[off] = 0;
-      state[off] = 0;
+      while (n_weak < nt && in.base + prefix[n_weak + 1] < top.threshold()) ++n_weak;
     }
   }
   return std::move(top).sorted();

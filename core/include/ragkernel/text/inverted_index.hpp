@@ -30,9 +30,9 @@ struct ScoredId {
 };
 
 enum class SearchMode {
-  kAuto,        // pruned (block-max MaxScore); exact
+  kAuto,        // pruned when k is small against the corpus (>= 16384 ids and k <= ids / 64)
   kExhaustive,  // score every matching document (the oracle)
-  kPruned,      // block-max MaxScore over windows of ids; returns the exhaustive top-k exactly
+  kPruned,      // block-max MaxScore, document at a time; returns the exhaustive top-k exactly
 };
 
 struct TermContribution {
