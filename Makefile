@@ -41,6 +41,9 @@ bench:
 	$(PYBUILD)/bench/cpp/ragkernel_bench --benchmark_min_time=0.2
 	$(PY) bench/python/bench_kernels.py
 	$(PY) bench/python/bench_eval.py
+	$(PY) bench/python/bench_bm25.py
+	$(PY) bench/python/bench_fusion.py
+	RAGKERNEL_BENCH_CACHE=$${RAGKERNEL_BENCH_CACHE:-bench/.cache} $(PY) bench/python/bench_quality.py
 	$(PY) bench/python/bench_storage.py
 	bench/python/chunk_corpus.sh
 	$(PY) bench/python/bench_chunk.py
