@@ -5,6 +5,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/typing.h>
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -153,6 +154,29 @@ class KeyedBm25 {
     }
     return bits;
   }
+  // Hits as two [queries, k] arrays: ids (object, None where a query found fewer than k) and
+  // float32 scores (NaN there). One reference per id instead of a tuple per hit.
+  py::tuple hit_arrays(const std::vector<std::vector<text::ScoredId>>& found, std::size_t k) const {
+    const auto rows = static_cast<py::ssize_t>(found.size());
+    const auto cols = static_cast<py::ssize_t>(k);
+    py::array ids = py::module_::import("numpy").attr("full")(py::make_tuple(rows, cols), py::none(), "object");
+    py::array_t<float> scores({rows, cols});
+    auto** slots = static_cast<PyObject**>(ids.mutable_data());
+    float* out = scores.mutable_data();
+    std::fill(out, out + rows * cols, std::numeric_limits<float>::quiet_NaN());
+    for (std::size_t q = 0; q < found.size(); ++q) {
+      for (std::size_t i = 0; i < found[q].size(); ++i) {
+        PyObject*& slot = slots[q * k + i];
+        PyObject* key = py_keys_[found[q][i].id].ptr();
+        Py_INCREF(key);
+        Py_DECREF(slot);
+        slot = key;
+        out[q * k + i] = found[q][i].score;
+      }
+    }
+    return py::make_tuple(ids, scores);
+  }
+
   HitList hits(const std::vector<text::ScoredId>& found) const {
     HitList out;
     for (std::size_t i = 0; i < found.size(); ++i) {
@@ -308,6 +332,33 @@ void register_text(py::module_& m) {
           },
           py::arg("queries"), py::arg("k") = 10, py::arg("allow") = py::none(), py::arg("threads") = 0,
           py::arg("mode") = "auto", "Like search, for pre-analysed queries.")
+      .def(
+          "search_arrays",
+          [](const KeyedBm25& self, const py::typing::List<py::object>& items, std::size_t k,
+             const std::optional<std::vector<std::string>>& allow, int threads, const std::string& mode) {
+            // Items are query strings, or lists of terms (pre-analysed).
+            const bool analysed = !items.empty() && py::isinstance<py::list>(items[0]);
+            const auto allow_bits = self.allow_set(allow);
+            const text::SearchMode sm = parse_mode(mode);
+            std::vector<std::vector<text::ScoredId>> found;
+            if (analysed) {
+              const auto terms = items.cast<std::vector<std::vector<std::string>>>();
+              py::gil_scoped_release release;
+              found = const_cast<KeyedBm25&>(self).core().search_terms_batch(
+                  terms, k, allow_bits ? &*allow_bits : nullptr, threads, sm);
+            } else {
+              const std::vector<std::string> queries = to_texts(items, "query");
+              const auto v = views(queries);
+              py::gil_scoped_release release;
+              found = const_cast<KeyedBm25&>(self).core().search_batch(v, k, allow_bits ? &*allow_bits : nullptr,
+                                                                       threads, sm);
+            }
+            return py::typing::Tuple<py::array, py::array_t<float>>(self.hit_arrays(found, k));
+          },
+          py::arg("queries"), py::arg("k") = 10, py::arg("allow") = py::none(), py::arg("threads") = 0,
+          py::arg("mode") = "auto",
+          "Hits of many queries (strings or term lists) as [queries, k] arrays: ids (object, None past "
+          "the last hit) and float32 scores (NaN there).")
       .def(
           "explain",
           [](KeyedBm25& self, const std::string& query, const std::string& id) {

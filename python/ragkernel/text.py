@@ -17,6 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, overload
 
+import numpy as np
+import numpy.typing as npt
+
 from ragkernel import _core
 
 __all__ = ["Analyzer", "BM25Index", "english_stopwords", "stemmer_algorithms"]
@@ -177,6 +180,23 @@ class BM25Index:
         """Like :meth:`search` for queries analysed already."""
         allowed = None if allow is None else list(allow)
         return self._core.search_terms([list(q) for q in queries], k, allowed, threads, mode)
+
+    def search_arrays(
+        self,
+        queries: Sequence[str] | Sequence[Sequence[str]],
+        k: int = 10,
+        *,
+        allow: Iterable[str] | None = None,
+        threads: int = 0,
+        mode: str = "auto",
+    ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float32]]:
+        """Hits of many queries (strings, or term lists already analysed) as two [queries, k]
+        arrays: ids (object; ``None`` past a query's last hit) and float32 scores (NaN there).
+        The fastest way to take deep result lists (k = 1000) into Python."""
+        items: list[Any] = [q if isinstance(q, str) else list(q) for q in queries]
+        allowed = None if allow is None else list(allow)
+        ids, scores = self._core.search_arrays(items, k, allowed, threads, mode)
+        return ids, scores
 
     def explain(self, query: str, id: str) -> dict[str, Any]:
         """How a document's score for ``query`` is made: per query term its tf, df, idf and

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,6 +37,21 @@ def test_search_batch_allow_and_explain() -> None:
     assert explained["terms"][1]["query_count"] == 2
     assert idx.search("the and of", k=5) == []
     assert idx.search("unseenword", k=5) == []
+
+
+def test_search_arrays_match_search() -> None:
+    idx = make()
+    queries = ["flat plate", "flow", "nothing", "the"]
+    ids, scores = idx.search_arrays(queries, k=3)
+    terms = [idx.analyze(q) for q in queries]
+    assert ids.shape == scores.shape == (4, 3)
+    for row, hits in enumerate(idx.search(queries, k=3)):
+        assert [d for d in ids[row] if d is not None] == [d for d, _ in hits]
+        assert [float(s) for s in scores[row][: len(hits)]] == [s for _, s in hits]
+        assert all(d is None for d in ids[row][len(hits) :])
+    pre_ids, pre_scores = idx.search_arrays(terms, k=3)
+    assert (pre_ids == ids).all()
+    np.testing.assert_array_equal(pre_scores, scores)
 
 
 def test_remove_keeps_statistics_exact() -> None:
