@@ -148,3 +148,28 @@ TEST(TextIndex, ExplainSumsToTheSearchScore) {
   EXPECT_THROW(index.add(std::vector<std::uint32_t>{20, 21}, bad), ragkernel::InvalidArgument);
   EXPECT_EQ(index.size(), 4u);
 }
+
+TEST(TextIndex, CachedAndPerQueryImpactsAgree) {
+  // The index caches impacts for its parameters; other parameters compute them per query.
+  std::mt19937 rng(11);
+  const std::vector<Doc> docs = random_corpus(rng, 3000, 800);
+  InvertedIndex cached, fresh;
+  std::vector<std::uint32_t> ids(docs.size());
+  for (std::size_t i = 0; i < docs.size(); ++i) ids[i] = static_cast<std::uint32_t>(i);
+  cached.add(ids, docs);
+  fresh.add(ids, docs);
+  const Bm25Params p{Bm25Variant::kBm25Plus, 1.2, 0.7, 0.4};
+  cached.cache_impacts_for(p);
+  for (int q = 0; q < 20; ++q) {
+    const Doc query = random_query(rng, 800);
+    EXPECT_EQ(cached.search(query, 15, p), fresh.search(query, 15, p));
+    EXPECT_EQ(cached.search(query, 15, p, nullptr, SearchMode::kPruned), fresh.search(query, 15, p));
+  }
+  // After an update the cache is refilled, not reused.
+  cached.remove(std::vector<std::uint32_t>{0, 5, 9});
+  fresh.remove(std::vector<std::uint32_t>{0, 5, 9});
+  for (int q = 0; q < 20; ++q) {
+    const Doc query = random_query(rng, 800);
+    EXPECT_EQ(cached.search(query, 15, p), fresh.search(query, 15, p));
+  }
+}

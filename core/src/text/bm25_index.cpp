@@ -12,6 +12,7 @@ namespace ragkernel::text {
 
 Bm25Index::Bm25Index(AnalyzerConfig analyzer, Bm25Params params) : analyzer_(std::move(analyzer)), params_(params) {
   params_.validate();
+  index_.cache_impacts_for(params_);
 }
 
 Bm25Params Bm25Index::params() const {
