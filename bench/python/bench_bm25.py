@@ -21,6 +21,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMB
 import argparse  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
+import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -106,8 +107,10 @@ class Bm25s:
         self.model.retrieve(tokens, k=k, n_threads=1, show_progress=False)
 
     def memory(self) -> int:
+        # Score matrix arrays plus the vocabulary dict (keys and the dict itself).
         arrays = [v for v in self.model.scores.values() if isinstance(v, np.ndarray)]
-        return int(sum(a.nbytes for a in arrays))
+        vocab = self.model.vocab_dict
+        return int(sum(a.nbytes for a in arrays) + sys.getsizeof(vocab) + sum(sys.getsizeof(t) for t in vocab))
 
 
 class Tantivy:

@@ -76,6 +76,9 @@ void PostingList::encode_from(std::size_t b, std::span<const Posting> postings,
     pack(tfs.data(), n, m.tf_bits, words_);
     blocks_.push_back(m);
   }
+  // Most terms are rare: give back the slack of geometric growth, but not on every small append.
+  if (words_.capacity() > words_.size() + words_.size() / 2 + 16) words_.shrink_to_fit();
+  if (blocks_.capacity() > blocks_.size() + blocks_.size() / 2 + 2) blocks_.shrink_to_fit();
 }
 
 void PostingList::insert(std::span<const Posting> sorted, std::span<const std::uint32_t> doc_len) {
