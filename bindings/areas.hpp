@@ -15,5 +15,6 @@ void register_chunk(pybind11::module_& m);
 void register_text(pybind11::module_& m);
 void register_filter(pybind11::module_& m);
 void register_fusion(pybind11::module_& m);
+void register_vector(pybind11::module_& m);
 
 }  // namespace ragkernel::py_bindings

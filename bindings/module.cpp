@@ -17,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
   ragkernel::py_bindings::register_text(m);
   ragkernel::py_bindings::register_filter(m);
   ragkernel::py_bindings::register_fusion(m);
+  ragkernel::py_bindings::register_vector(m);
 }

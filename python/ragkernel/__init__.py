@@ -30,6 +30,11 @@ __all__ = [
     "LLMClient",
     "MetadataStore",
     "Tokenizer",
+from ragkernel.vector import VectorIndex
+
+__all__ = [
+    "CorruptionError",
+    "VectorIndex",
     "__version__",
     "build_info",
     "chunk",

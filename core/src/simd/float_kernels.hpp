@@ -154,5 +154,50 @@ void l2sq_f32_rows(const float* q, const float* rows, std::size_t n, std::size_t
   for (; r < n; ++r) out[r] = l2sq_f32<Arch>(q, rows + r * stride, d);
 }
 
+// QT queries x RT rows of inner products with QT*RT accumulators in registers: each row load
+// serves QT queries and each query load RT rows, so the tile runs at the FMA rate, not the
+// load rate. 4 x 3 uses 12 of the 16 AVX2 registers (plus 4 for loads).
+template <class Arch, std::size_t QT, std::size_t RT>
+void dot_tile(const float* q, std::size_t q_stride, const float* rows, std::size_t stride, std::size_t d, float* out,
+              std::size_t out_stride) noexcept {
+  using B = xsimd::batch<float, Arch>;
+  constexpr std::size_t W = B::size;
+  B acc[QT][RT];
+  for (std::size_t a = 0; a < QT; ++a)
+    for (std::size_t b = 0; b < RT; ++b) acc[a][b] = B(0.f);
+  std::size_t i = 0;
+  for (; i + W <= d; i += W) {
+    B rv[RT];
+    for (std::size_t b = 0; b < RT; ++b) rv[b] = xsimd::load_unaligned<Arch>(rows + b * stride + i);
+    for (std::size_t a = 0; a < QT; ++a) {
+      const B qv = xsimd::load_unaligned<Arch>(q + a * q_stride + i);
+      for (std::size_t b = 0; b < RT; ++b) acc[a][b] = xsimd::fma(qv, rv[b], acc[a][b]);
+    }
+  }
+  for (std::size_t a = 0; a < QT; ++a) {
+    for (std::size_t b = 0; b < RT; ++b) {
+      float s = xsimd::hadd(acc[a][b]);
+      for (std::size_t t = i; t < d; ++t) s += q[a * q_stride + t] * rows[b * stride + t];
+      out[a * out_stride + b] = s;
+    }
+  }
+}
+
+template <class Arch>
+void dot_f32_block(const float* q, std::size_t nq, std::size_t q_stride, const float* rows, std::size_t n,
+                   std::size_t stride, std::size_t d, float* out, std::size_t out_stride) noexcept {
+  std::size_t i = 0;
+  for (; i + 4 <= nq; i += 4) {
+    std::size_t r = 0;
+    for (; r + 3 <= n; r += 3)
+      dot_tile<Arch, 4, 3>(q + i * q_stride, q_stride, rows + r * stride, stride, d, out + i * out_stride + r,
+                           out_stride);
+    for (; r < n; ++r)
+      dot_tile<Arch, 4, 1>(q + i * q_stride, q_stride, rows + r * stride, stride, d, out + i * out_stride + r,
+                           out_stride);
+  }
+  for (; i < nq; ++i) dot_f32_rows<Arch>(q + i * q_stride, rows, n, d, stride, out + i * out_stride);
+}
+
 }  // namespace
 }  // namespace ragkernel::simd

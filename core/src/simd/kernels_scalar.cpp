@@ -71,11 +71,18 @@ void hamming_rows(const std::uint8_t* q, const std::uint8_t* rows, std::size_t n
   for (std::size_t r = 0; r < n; ++r) out[r] = hamming(q, rows + r * stride, nbytes);
 }
 
+void dot_f32_block(const float* q, std::size_t nq, std::size_t q_stride, const float* rows, std::size_t n,
+                   std::size_t stride, std::size_t d, float* out, std::size_t out_stride) noexcept {
+  for (std::size_t i = 0; i < nq; ++i) {
+    for (std::size_t r = 0; r < n; ++r) out[i * out_stride + r] = dot_f32(q + i * q_stride, rows + r * stride, d);
+  }
+}
+
 }  // namespace
 
 const Kernels& kernels_scalar() noexcept {
   static const Kernels table{Level::scalar, &dot_f32,      &l2sq_f32,      &cosine_f32,  &dot_i8,
-                             &hamming,      &dot_f32_rows, &l2sq_f32_rows, &dot_i8_rows, &hamming_rows};
+                             &hamming,      &dot_f32_rows, &l2sq_f32_rows, &dot_i8_rows, &hamming_rows, &dot_f32_block};
   return table;
 }
 

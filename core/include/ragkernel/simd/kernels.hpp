@@ -38,6 +38,12 @@ struct Kernels {
                       std::int32_t* out) noexcept;
   void (*hamming_rows)(const std::uint8_t* q, const std::uint8_t* rows, std::size_t n, std::size_t nbytes,
                        std::size_t stride, std::uint32_t* out) noexcept;
+
+  // A tile of inner products: out[i * out_stride + j] = dot(q_i, row_j) for nq queries (query i
+  // at q + i * q_stride) and n rows (row j at rows + j * stride). Register-blocked so each load
+  // of a row serves several queries: the batched exact search is built on it.
+  void (*dot_f32_block)(const float* q, std::size_t nq, std::size_t q_stride, const float* rows, std::size_t n,
+                        std::size_t stride, std::size_t d, float* out, std::size_t out_stride) noexcept;
 };
 
 // The table for the chosen level (RAGKERNEL_SIMD if set, else the best supported).

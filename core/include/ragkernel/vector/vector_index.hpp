@@ -1,0 +1,77 @@
+#pragma once
+// The user-facing vector index: string ids (an IdMap) over an internal-id Index. This is what
+// Python's ragkernel.VectorIndex wraps.
+//
+// Thread safety: concurrent searches are safe while one writer adds, upserts or removes.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ragkernel/bitset.hpp"
+#include "ragkernel/id_map.hpp"
+#include "ragkernel/vector/index.hpp"
+
+namespace ragkernel::vector {
+
+// Results with string ids, row-major [nq, k]; missing results have an empty id and NaN score.
+struct KeyedResults {
+  std::size_t nq = 0;
+  std::size_t k = 0;
+  std::vector<std::string> ids;
+  std::vector<float> scores;
+};
+
+class VectorIndex {
+ public:
+  explicit VectorIndex(const IndexOptions& options);
+  ~VectorIndex();
+
+  const IndexOptions& options() const noexcept { return index_->options(); }
+  std::size_t dim() const noexcept { return index_->dim(); }
+
+  // Throws InvalidArgument for an id already present, an id repeated in the batch, an empty
+  // id or a bad vector; nothing changes then.
+  void add(std::span<const std::string> ids, const float* vectors);
+  void upsert(std::span<const std::string> ids, const float* vectors);
+  // Throws NotFound naming the first unknown id; nothing is removed then.
+  void remove(std::span<const std::string> ids);
+  // Throws NotFound naming the first unknown id.
+  void get(std::span<const std::string> ids, float* out) const;
+  bool contains(std::string_view id) const;
+  std::size_t size() const;
+  std::size_t memory_usage() const;
+  void train(const float* vectors, std::size_t n) { index_->train(vectors, n); }
+
+  // The allow-set of the given ids (ids not in the index are ignored).
+  Bitset allow_set(std::span<const std::string> ids) const;
+  KeyedResults search(const float* queries, std::size_t nq, std::size_t k, const Bitset* allow = nullptr,
+                      const SearchParams& params = {}) const;
+
+  // The same file format as Index, with the string ids in an extra section.
+  void save(const std::string& path) const;
+  static std::unique_ptr<VectorIndex> load(const std::string& path, bool mmap = false);
+  std::vector<std::byte> to_bytes() const;
+  static std::unique_ptr<VectorIndex> from_bytes(std::span<const std::byte> bytes);
+
+  // The internal-id level, for callers that share the id space.
+  const Index& index() const noexcept { return *index_; }
+  const IdMap& id_map() const noexcept { return ids_; }
+
+ private:
+  VectorIndex(std::unique_ptr<Index> index, IdMap ids);
+  std::vector<std::uint32_t> assign_new_ids(std::span<const std::string> ids);
+  std::vector<std::byte> keys_section() const;
+
+  std::unique_ptr<Index> index_;
+  IdMap ids_;
+  mutable std::shared_mutex ids_mutex_;  // guards ids_: shared for reads, exclusive for writes
+  mutable std::mutex writer_mutex_;      // one writer at a time
+};
+
+}  // namespace ragkernel::vector

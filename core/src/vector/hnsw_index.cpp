@@ -1,0 +1,509 @@
+// HNSW over a VectorStore: parallel build, slot reuse with neighbour repair, filtered and
+// quantized traversal with float32 rescoring, lock-free readers.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "ragkernel/error.hpp"
+#include "vector/hnsw_graph.hpp"
+#include "vector/index_impl.hpp"
+#include "vector/scan.hpp"
+
+namespace ragkernel::vector {
+namespace {
+
+using detail::Candidate;
+using detail::TopK;
+using detail::VisitedSet;
+
+constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+constexpr std::size_t kLockStripes = 4096;
+// Below this selectivity a filtered search walks through disallowed neighbours to their
+// allowed neighbours (two hops) instead of stepping on them.
+constexpr double kTwoHopSelectivity = 0.3;
+
+std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 33;
+  x *= 0xFF51AFD7ED558CCDull;
+  x ^= x >> 33;
+  x *= 0xC4CEB9FE1A85EC53ull;
+  x ^= x >> 33;
+  return x;
+}
+
+// A min-heap of candidates to expand, reused across calls on a thread.
+struct Frontier {
+  std::vector<Candidate> heap;
+  static bool later(const Candidate& a, const Candidate& b) noexcept { return b < a; }
+  void clear() noexcept { heap.clear(); }
+  bool empty() const noexcept { return heap.empty(); }
+  void push(Candidate c) {
+    heap.push_back(c);
+    std::push_heap(heap.begin(), heap.end(), later);
+  }
+  Candidate pop() {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    const Candidate c = heap.back();
+    heap.pop_back();
+    return c;
+  }
+};
+
+class HnswImpl final : public Index::Impl {
+ public:
+  explicit HnswImpl(const IndexOptions& o)
+      : Impl(o),
+        M_(o.M),
+        M0_(2 * o.M),
+        rec0_(2 * o.M + 1),
+        recU_(o.M + 1),
+        level_mult_(1.0 / std::log(static_cast<double>(std::max<std::size_t>(o.M, 2)))),
+        locks_(new std::mutex[kLockStripes]) {}
+
+  void grow(std::size_t slots) override {
+    store.grow(slots);
+    base_.resize(slots * rec0_, 0);
+    levels_.resize(slots, 0);
+    upper_.resize(slots);
+  }
+
+  std::size_t memory_bytes() const override {
+    std::size_t upper = upper_.capacity() * sizeof(upper_[0]);
+    for (std::size_t id = 0; id < upper_.size(); ++id) {
+      if (upper_[id]) upper += std::size_t{levels_[id]} * recU_ * sizeof(std::uint32_t);
+    }
+    return store.memory_bytes() + base_.bytes() + levels_.bytes() + upper;
+  }
+
+  void insert(std::span<const std::uint32_t> ids, const float* prepared, const float* norms) override {
+    const std::size_t d = options.dim;
+    std::vector<std::uint32_t> reused;
+    {
+      // Vectors of reused slots may be read by concurrent searches: write them exclusively.
+      std::unique_lock lock(mutex);
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        const std::uint32_t id = ids[i];
+        if (store.state(id) == detail::kDeleted) reused.push_back(id);
+        store.put(id, prepared + i * d, norms[i]);
+        const int level = random_level(id);
+        if (store.state(id) == detail::kFree) {
+          levels_[id] = static_cast<std::uint8_t>(level);
+          if (level > 0) {
+            upper_[id].reset(new std::uint32_t[static_cast<std::size_t>(level) * recU_]);
+            std::memset(upper_[id].get(), 0, static_cast<std::size_t>(level) * recU_ * sizeof(std::uint32_t));
+          }
+        }
+        store.set_state(id, detail::kInserting);
+      }
+    }
+    std::shared_lock lock(mutex);
+    for (std::uint32_t id : reused) repair_around(id);
+    std::size_t first = 0;
+    if (entry_.load() == kNone) {
+      start_graph(ids[0]);
+      first = 1;
+    }
+    const auto n = static_cast<std::int64_t>(ids.size());
+#pragma omp parallel for schedule(dynamic, 16)
+    for (std::int64_t i = static_cast<std::int64_t>(first); i < n; ++i) {
+      link(ids[static_cast<std::size_t>(i)], prepared + static_cast<std::size_t>(i) * d);
+    }
+  }
+
+  void erase(std::span<const std::uint32_t> ids) override {
+    // A tombstone: still a waypoint for traversal, never a result; its slot is repaired and
+    // reused when the id is stored again (ids are reused by the IdMap).
+    for (std::uint32_t id : ids) store.set_state(id, detail::kDeleted);
+  }
+
+  void search(const float* prepared, std::size_t nq, std::size_t k, const Bitset* allow, const SearchParams& params,
+              std::vector<std::vector<Candidate>>& out) const override {
+    out.assign(nq, {});
+    const std::size_t ef = std::max(params.ef != 0 ? params.ef : options.ef_search, k);
+    bool two_hop = false;
+    if (allow != nullptr) {
+      const double live_n = static_cast<double>(std::max<std::size_t>(live.load(), 1));
+      const double allowed = static_cast<double>(std::min(allow->count(), live.load()));
+      const double selectivity = allowed / live_n;
+      // Exact when the allowed rows cost less to scan than a traversal that finds only one
+      // allowed node in 1/selectivity: cost ~ ef * 2M / selectivity distance computations.
+      const double threshold = params.exact_threshold != 0
+                                   ? static_cast<double>(params.exact_threshold)
+                                   : std::max(2048.0, static_cast<double>(ef * M0_) / std::max(selectivity, 1e-9));
+      if (allowed <= threshold) {
+        detail::exact_scan(store, prepared, nq, k, allow, params, out);
+        return;
+      }
+      two_hop = selectivity < kTwoHopSelectivity;
+    }
+    const int threads = detail::resolve_threads(params.threads);
+    const std::size_t factor = params.rescore != 0 ? params.rescore : detail::default_rescore(store.quantization());
+    const std::size_t pool = store.quantized() ? std::max(ef, k * factor) : ef;
+    const auto n = static_cast<std::int64_t>(nq);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (nq > 1)
+    for (std::int64_t i = 0; i < n; ++i) {
+      const detail::Query q = store.prepare_query(prepared + static_cast<std::size_t>(i) * options.dim);
+      out[static_cast<std::size_t>(i)] = search_one(q, k, pool, allow, two_hop);
+    }
+  }
+
+  void write(detail::SectionWriter& out) const override {
+    store.write(out);
+    const std::size_t slots = store.slots();
+    const std::uint64_t meta[3] = {entry_.load(), static_cast<std::uint64_t>(static_cast<std::int64_t>(max_level_.load())),
+                                   slots};
+    out.section(detail::kTagGraphMeta, meta, 3);
+    out.section(detail::kTagLevels, levels_.data(), slots);
+    out.section(detail::kTagBaseLinks, base_.data(), slots * rec0_);
+    std::vector<std::uint32_t> upper;
+    for (std::size_t id = 0; id < slots; ++id) {
+      if (store.state(static_cast<std::uint32_t>(id)) != detail::kFree && levels_[id] > 0) {
+        upper.insert(upper.end(), upper_[id].get(), upper_[id].get() + std::size_t{levels_[id]} * recU_);
+      }
+    }
+    out.section(detail::kTagUpperLinks, upper.data(), upper.size());
+  }
+
+  void read(const detail::SectionReader& in, std::size_t slots) override {
+    store.read(in, slots);
+    const auto* meta = in.array<std::uint64_t>(detail::kTagGraphMeta, 3);
+    if (meta[2] != slots) throw Corruption("vector index file: graph and vectors disagree on the number of ids");
+    const auto* levels = in.array<std::uint8_t>(detail::kTagLevels, slots);
+    levels_.view(in.keepalive(), const_cast<std::uint8_t*>(levels), slots);
+    base_.view(in.keepalive(), in.array<std::uint32_t>(detail::kTagBaseLinks, slots * rec0_), slots * rec0_);
+    const std::span<std::byte> upper_bytes = in.bytes(detail::kTagUpperLinks);
+    const auto* upper = reinterpret_cast<const std::uint32_t*>(upper_bytes.data());
+    const std::size_t upper_n = upper_bytes.size() / sizeof(std::uint32_t);
+    upper_.clear();
+    upper_.resize(slots);
+    std::size_t at = 0;
+    int top = -1;
+    for (std::size_t id = 0; id < slots; ++id) {
+      if (store.state(static_cast<std::uint32_t>(id)) == detail::kFree || levels_[id] == 0) continue;
+      const std::size_t len = std::size_t{levels_[id]} * recU_;
+      if (at + len > upper_n) throw Corruption("vector index file: upper graph levels are truncated");
+      upper_[id].reset(new std::uint32_t[len]);
+      std::memcpy(upper_[id].get(), upper + at, len * sizeof(std::uint32_t));
+      at += len;
+      top = std::max(top, int{levels_[id]});
+    }
+    if (at != upper_n) throw Corruption("vector index file: upper graph levels have trailing data");
+    // Every link must name an id in range and every count fit its record.
+    for (std::size_t id = 0; id < slots; ++id) {
+      if (store.state(static_cast<std::uint32_t>(id)) == detail::kFree) continue;
+      for (int level = 0; level <= levels_[id]; ++level) {
+        const std::uint32_t* rec = links(static_cast<std::uint32_t>(id), level);
+        if (rec[0] > capacity(level)) throw Corruption("vector index file: a neighbour list is longer than its record");
+        for (std::uint32_t j = 1; j <= rec[0]; ++j) {
+          if (rec[j] >= slots) throw Corruption("vector index file: a link names an id out of range");
+        }
+      }
+    }
+    const auto entry = static_cast<std::uint32_t>(meta[0]);
+    const auto max_level = static_cast<int>(static_cast<std::int64_t>(meta[1]));
+    if (entry != kNone && (entry >= slots || store.state(entry) == detail::kFree || max_level != levels_[entry])) {
+      throw Corruption("vector index file: the graph entry point is invalid");
+    }
+    if (entry == kNone && top >= 0) throw Corruption("vector index file: a graph without an entry point");
+    entry_.store(entry);
+    max_level_.store(entry == kNone ? -1 : max_level);
+  }
+
+ private:
+  std::size_t capacity(int level) const noexcept { return level == 0 ? M0_ : M_; }
+  std::uint32_t* links(std::uint32_t id, int level) noexcept {
+    return level == 0 ? base_.data() + std::size_t{id} * rec0_
+                      : upper_[id].get() + static_cast<std::size_t>(level - 1) * recU_;
+  }
+  const std::uint32_t* links(std::uint32_t id, int level) const noexcept {
+    return const_cast<HnswImpl*>(this)->links(id, level);
+  }
+  std::mutex& lock_of(std::uint32_t id) const noexcept { return locks_[id % kLockStripes]; }
+
+  // A level drawn from a geometric law, seeded by the id so builds are reproducible.
+  int random_level(std::uint32_t id) const noexcept {
+    const std::uint64_t h = mix64(options.seed * 0x9E3779B97F4A7C15ull + id + 1);
+    const double u = (static_cast<double>(h >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+    return std::min(static_cast<int>(-std::log(u) * level_mult_), 32);
+  }
+
+  // Distance used while building: the finest representation (float32 if kept).
+  float build_dist(const detail::Query& q, std::uint32_t id) const noexcept { return store.dist_best(q, id); }
+
+  float pair_dist(std::uint32_t a, std::uint32_t b) const {
+    if (store.has_floats()) {
+      const auto& kern = store.kernels();
+      return options.metric == Metric::l2 ? kern.l2sq_f32(store.row(a), store.row(b), options.dim)
+                                          : -kern.dot_f32(store.row(a), store.row(b), options.dim);
+    }
+    thread_local std::vector<float> va;
+    va.resize(options.dim);
+    store.get(a, va.data());
+    if (options.metric == Metric::cosine) {
+      float s = 0.f;
+      for (float x : va) s += x * x;
+      const float inv = s > 0.f ? 1.f / std::sqrt(s) : 0.f;
+      for (float& x : va) x *= inv;
+    }
+    const detail::Query q = store.prepare_query(va.data());
+    return store.dist_int8(q, b);
+  }
+
+  // hnswlib's heuristic: keep a candidate only if it is closer to the base than to every
+  // neighbour kept so far, which spreads links across directions.
+  std::vector<Candidate> select(const std::vector<Candidate>& sorted, std::size_t m) const {
+    std::vector<Candidate> kept;
+    kept.reserve(m);
+    for (const Candidate& c : sorted) {
+      if (kept.size() >= m) break;
+      bool good = true;
+      for (const Candidate& s : kept) {
+        if (pair_dist(c.id, s.id) < c.dist) {
+          good = false;
+          break;
+        }
+      }
+      if (good) kept.push_back(c);
+    }
+    return kept;
+  }
+
+  void write_links(std::uint32_t id, int level, const std::vector<Candidate>& list) {
+    std::uint32_t* rec = links(id, level);
+    const std::size_t n = std::min(list.size(), capacity(level));
+    for (std::size_t j = 0; j < n; ++j) detail::store_release(rec[1 + j], list[j].id);
+    detail::store_release(rec[0], static_cast<std::uint32_t>(n));
+  }
+
+  // Adds id to the list of s at level (dist = distance between them), pruning a full list
+  // with the heuristic.
+  void connect(std::uint32_t s, std::uint32_t id, int level, float dist) {
+    std::lock_guard lock(lock_of(s));
+    std::uint32_t* rec = links(s, level);
+    const std::uint32_t count = rec[0];
+    for (std::uint32_t j = 1; j <= count; ++j) {
+      if (rec[j] == id) return;
+    }
+    if (count < capacity(level)) {
+      detail::store_release(rec[1 + count], id);
+      detail::store_release(rec[0], count + 1);
+      return;
+    }
+    std::vector<Candidate> cands;
+    cands.reserve(count + 1);
+    cands.push_back({dist, id});
+    for (std::uint32_t j = 1; j <= count; ++j) cands.push_back({pair_dist(s, rec[j]), rec[j]});
+    std::sort(cands.begin(), cands.end());
+    write_links(s, level, select(cands, capacity(level)));
+  }
+
+  void start_graph(std::uint32_t id) {
+    std::lock_guard lock(entry_mutex_);
+    entry_.store(id);
+    max_level_.store(levels_[id]);
+    store.set_state(id, detail::kLive);
+  }
+
+  // Before a deleted slot takes a new vector: every neighbour of the old node gets a new list
+  // chosen from its own and the old node's neighbours (hnswlib's update repair), and the old
+  // node's lists are cleared.
+  void repair_around(std::uint32_t x) {
+    const int level = levels_[x];
+    if (entry_.load() == x) {
+      std::uint32_t next = kNone;
+      for (int l = level; l >= 0 && next == kNone; --l) {
+        const std::uint32_t* rec = links(x, l);
+        for (std::uint32_t j = 1; j <= rec[0] && next == kNone; ++j) {
+          if (rec[j] != x && levels_[rec[j]] >= l && store.state(rec[j]) != detail::kFree) next = rec[j];
+        }
+      }
+      std::lock_guard lock(entry_mutex_);
+      entry_.store(next);
+      max_level_.store(next == kNone ? -1 : levels_[next]);
+    }
+    for (int l = level; l >= 0; --l) {
+      std::vector<std::uint32_t> old;
+      {
+        std::lock_guard lock(lock_of(x));
+        const std::uint32_t* rec = links(x, l);
+        old.assign(rec + 1, rec + 1 + rec[0]);
+      }
+      for (std::uint32_t n : old) {
+        if (n == x || store.state(n) == detail::kFree) continue;
+        std::vector<Candidate> cands;
+        std::vector<std::uint32_t> pool;
+        {
+          std::lock_guard lock(lock_of(n));
+          const std::uint32_t* rec = links(n, l);
+          pool.assign(rec + 1, rec + 1 + rec[0]);
+        }
+        pool.insert(pool.end(), old.begin(), old.end());
+        std::sort(pool.begin(), pool.end());
+        pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
+        for (std::uint32_t c : pool) {
+          const std::uint8_t st = store.state(c);
+          if (c == n || c == x || st == detail::kFree || st == detail::kDeleted) continue;
+          cands.push_back({pair_dist(n, c), c});
+        }
+        std::sort(cands.begin(), cands.end());
+        std::lock_guard lock(lock_of(n));
+        write_links(n, l, select(cands, capacity(l)));
+      }
+      std::lock_guard lock(lock_of(x));
+      detail::store_release(links(x, l)[0], 0);
+    }
+    if (entry_.load() == kNone) start_graph(x);
+  }
+
+  // Greedy descent on one upper level.
+  template <class Dist>
+  Candidate greedy(Dist&& dist, Candidate cur, int level) const {
+    for (bool changed = true; changed;) {
+      changed = false;
+      const std::uint32_t* rec = links(cur.id, level);
+      const std::uint32_t count = std::min<std::uint32_t>(detail::load_relaxed(rec[0]), static_cast<std::uint32_t>(M_));
+      for (std::uint32_t j = 1; j <= count; ++j) {
+        const std::uint32_t nb = detail::load_relaxed(rec[j]);
+        const float d = dist(nb);
+        if (d < cur.dist) {
+          cur = {d, nb};
+          changed = true;
+        }
+      }
+    }
+    return cur;
+  }
+
+  // Beam search on one level from the entry points. `admit` says which nodes may enter the
+  // results; `allow` (two-hop mode) makes the walk step only on allowed nodes, reaching
+  // through a disallowed neighbour to its allowed neighbours.
+  template <class Dist, class Admit>
+  void beam(Dist&& dist, const std::vector<Candidate>& entries, int level, Admit&& admit, const Bitset* two_hop,
+            TopK& results) const {
+    thread_local VisitedSet visited;
+    thread_local Frontier frontier;
+    visited.prepare(store.slots());
+    frontier.clear();
+    for (const Candidate& e : entries) {
+      if (!visited.visit(e.id)) continue;
+      frontier.push(e);
+      if (admit(e.id)) results.push(e.dist, e.id);
+    }
+    const auto cap = static_cast<std::uint32_t>(capacity(level));
+    auto consider = [&](std::uint32_t nb) {
+      const float d = dist(nb);
+      if (d < results.bound()) {
+        frontier.push({d, nb});
+        if (admit(nb)) results.push(d, nb);
+      }
+    };
+    while (!frontier.empty()) {
+      const Candidate c = frontier.pop();
+      if (c.dist > results.bound()) break;
+      const std::uint32_t* rec = links(c.id, level);
+      const std::uint32_t count = std::min(detail::load_relaxed(rec[0]), cap);
+      if (count != 0) store.prefetch_coarse(detail::load_relaxed(rec[1]));
+      for (std::uint32_t j = 1; j <= count; ++j) {
+        const std::uint32_t nb = detail::load_relaxed(rec[j]);
+        if (j < count) store.prefetch_coarse(detail::load_relaxed(rec[j + 1]));
+        if (!visited.visit(nb)) continue;
+        if (two_hop == nullptr || two_hop->test(nb)) {
+          consider(nb);
+          continue;
+        }
+        const std::uint32_t* rec2 = links(nb, level);
+        const std::uint32_t count2 = std::min(detail::load_relaxed(rec2[0]), cap);
+        for (std::uint32_t t = 1; t <= count2; ++t) {
+          const std::uint32_t nn = detail::load_relaxed(rec2[t]);
+          if (two_hop->test(nn) && visited.visit(nn)) consider(nn);
+        }
+      }
+    }
+  }
+
+  void link(std::uint32_t id, const float* vector) {
+    const detail::Query q = store.prepare_query(vector);
+    auto dist = [&](std::uint32_t other) { return build_dist(q, other); };
+    const int level = levels_[id];
+    std::uint32_t ep;
+    int top;
+    {
+      std::lock_guard lock(entry_mutex_);
+      ep = entry_.load();
+      top = max_level_.load();
+    }
+    if (ep == id) {  // the only node (its slot was reused): nothing to link to
+      store.set_state(id, detail::kLive);
+      return;
+    }
+    Candidate cur{dist(ep), ep};
+    for (int l = top; l > level; --l) cur = greedy(dist, cur, l);
+    auto admit = [&](std::uint32_t other) {
+      const std::uint8_t st = store.state(other);
+      return other != id && (st == detail::kLive || st == detail::kInserting);
+    };
+    std::vector<Candidate> entries{cur};
+    for (int l = std::min(level, top); l >= 0; --l) {
+      TopK found(options.ef_construction);
+      beam(dist, entries, l, admit, nullptr, found);
+      std::vector<Candidate> sorted = found.take_sorted();
+      const std::vector<Candidate> chosen = select(sorted, M_);
+      {
+        std::lock_guard lock(lock_of(id));
+        write_links(id, l, chosen);
+      }
+      for (const Candidate& c : chosen) connect(c.id, id, l, c.dist);
+      if (!sorted.empty()) entries = std::move(sorted);
+    }
+    store.set_state(id, detail::kLive);
+    if (level > top) {
+      std::lock_guard lock(entry_mutex_);
+      if (level > max_level_.load()) {
+        entry_.store(id);
+        max_level_.store(level);
+      }
+    }
+  }
+
+  std::vector<Candidate> search_one(const detail::Query& q, std::size_t k, std::size_t pool, const Bitset* allow,
+                                    bool two_hop) const {
+    std::uint32_t ep;
+    int top;
+    {
+      std::lock_guard lock(entry_mutex_);
+      ep = entry_.load();
+      top = max_level_.load();
+    }
+    if (ep == kNone) return {};
+    auto dist = [&](std::uint32_t other) { return store.dist_coarse(q, other); };
+    Candidate cur{dist(ep), ep};
+    for (int l = top; l > 0; --l) cur = greedy(dist, cur, l);
+    auto admit = [&](std::uint32_t other) {
+      return store.state(other) == detail::kLive && (allow == nullptr || allow->test(other));
+    };
+    TopK found(pool);
+    beam(dist, {cur}, 0, admit, two_hop ? allow : nullptr, found);
+    std::vector<Candidate> sorted = found.take_sorted();
+    if (store.quantized()) return detail::rescore(store, q, sorted, k);
+    if (sorted.size() > k) sorted.resize(k);
+    return sorted;
+  }
+
+  const std::size_t M_, M0_, rec0_, recU_;
+  const double level_mult_;
+  detail::Buffer<std::uint32_t> base_;
+  detail::Buffer<std::uint8_t> levels_;
+  std::vector<std::unique_ptr<std::uint32_t[]>> upper_;
+  std::atomic<std::uint32_t> entry_{kNone};
+  std::atomic<int> max_level_{-1};
+  mutable std::mutex entry_mutex_;
+  std::unique_ptr<std::mutex[]> locks_;
+};
+
+}  // namespace
+
+std::unique_ptr<Index::Impl> make_hnsw(const IndexOptions& options) { return std::make_unique<HnswImpl>(options); }
+
+}  // namespace ragkernel::vector

@@ -1,0 +1,173 @@
+#include "vector/scan.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ragkernel::vector::detail {
+namespace {
+
+constexpr std::size_t kRowBlock = 128;   // rows per tile: 192 KB of float32 at d=384, stays in L2
+constexpr std::size_t kQueryBlock = 32;  // queries sharing one pass over a row block
+
+// Ids in [begin, end) that are live and allowed.
+std::size_t admitted(const VectorStore& store, const Bitset* allow, std::uint32_t begin, std::uint32_t end,
+                     std::uint32_t* ids) {
+  std::size_t n = 0;
+  for (std::uint32_t id = begin; id < end; ++id) {
+    if (store.state(id) == kLive && (allow == nullptr || allow->test(id))) ids[n++] = id;
+  }
+  return n;
+}
+
+// Scores the rows [r0, r1) against queries [q0, q0 + qn) into heaps[0 .. qn).
+void scan_range(const VectorStore& store, const std::vector<Query>& qs, std::size_t q0, std::size_t qn,
+                std::uint32_t r0, std::uint32_t r1, const Bitset* allow, TopK* heaps) {
+  const std::size_t d = store.dim();
+  const simd::Kernels& kern = store.kernels();
+  const bool l2 = store.metric() == Metric::l2;
+  std::vector<std::uint32_t> ids(kRowBlock);
+  std::vector<float> tile(qn * kRowBlock);
+  std::vector<std::int32_t> ibuf(kRowBlock);
+  std::vector<std::uint32_t> ubuf(kRowBlock);
+  for (std::uint32_t rb = r0; rb < r1; rb += static_cast<std::uint32_t>(kRowBlock)) {
+    const std::uint32_t re = std::min<std::uint32_t>(r1, rb + static_cast<std::uint32_t>(kRowBlock));
+    const std::size_t nr = re - rb;
+    const std::size_t na = admitted(store, allow, rb, re, ids.data());
+    if (na == 0) continue;
+    const bool dense = na * 4 >= nr;
+    switch (store.quantization()) {
+      case Quantization::none:
+        if (dense) {
+          kern.dot_f32_block(qs[q0].v, qn, d, store.row(rb), nr, d, d, tile.data(), kRowBlock);
+          for (std::size_t qi = 0; qi < qn; ++qi) {
+            const Query& q = qs[q0 + qi];
+            TopK& heap = heaps[qi];
+            const float* t = tile.data() + qi * kRowBlock;
+            for (std::size_t a = 0; a < na; ++a) {
+              const std::uint32_t id = ids[a];
+              const float dot = t[id - rb];
+              const float dist = l2 ? q.qq + store.norm(id) * store.norm(id) - 2.f * dot : -dot;
+              if (dist <= heap.bound()) heap.push(dist, id);
+            }
+          }
+        } else {
+          for (std::size_t qi = 0; qi < qn; ++qi) {
+            for (std::size_t a = 0; a < na; ++a) {
+              const float dist = store.dist_float(qs[q0 + qi], ids[a]);
+              if (dist <= heaps[qi].bound()) heaps[qi].push(dist, ids[a]);
+            }
+          }
+        }
+        break;
+      case Quantization::int8:
+        for (std::size_t qi = 0; qi < qn; ++qi) {
+          const Query& q = qs[q0 + qi];
+          if (dense) {
+            kern.dot_i8_rows(q.code.data(), store.code(rb), nr, d, d, ibuf.data());
+            for (std::size_t a = 0; a < na; ++a) {
+              const std::uint32_t id = ids[a];
+              const float dot = q.offset_dot + q.step * static_cast<float>(ibuf[id - rb]);
+              const float dist = l2 ? q.qq + store.norm(id) * store.norm(id) - 2.f * dot : -dot;
+              if (dist <= heaps[qi].bound()) heaps[qi].push(dist, id);
+            }
+          } else {
+            for (std::size_t a = 0; a < na; ++a) {
+              const float dist = store.dist_int8(q, ids[a]);
+              if (dist <= heaps[qi].bound()) heaps[qi].push(dist, ids[a]);
+            }
+          }
+        }
+        break;
+      case Quantization::binary:
+        for (std::size_t qi = 0; qi < qn; ++qi) {
+          const Query& q = qs[q0 + qi];
+          if (dense) {
+            kern.hamming_rows(q.bits.data(), store.bits(rb), nr, store.code_bytes(), store.code_bytes(), ubuf.data());
+            for (std::size_t a = 0; a < na; ++a) {
+              const auto dist = static_cast<float>(ubuf[ids[a] - rb]);
+              if (dist <= heaps[qi].bound()) heaps[qi].push(dist, ids[a]);
+            }
+          } else {
+            for (std::size_t a = 0; a < na; ++a) {
+              const float dist = store.dist_binary(q, ids[a]);
+              if (dist <= heaps[qi].bound()) heaps[qi].push(dist, ids[a]);
+            }
+          }
+        }
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+int resolve_threads(int requested) noexcept { return requested > 0 ? requested : omp_get_max_threads(); }
+
+std::size_t default_rescore(Quantization q) noexcept {
+  switch (q) {
+    case Quantization::int8: return 4;
+    case Quantization::binary: return 16;
+    default: return 1;
+  }
+}
+
+std::vector<Candidate> rescore(const VectorStore& store, const Query& q, const std::vector<Candidate>& candidates,
+                               std::size_t k) {
+  TopK best(k);
+  for (const Candidate& c : candidates) best.push(store.dist_best(q, c.id), c.id);
+  return best.take_sorted();
+}
+
+void exact_scan(const VectorStore& store, const float* queries, std::size_t nq, std::size_t k, const Bitset* allow,
+                const SearchParams& params, std::vector<std::vector<Candidate>>& out) {
+  out.assign(nq, {});
+  const auto n = static_cast<std::uint32_t>(store.slots());
+  if (n == 0 || nq == 0) return;
+  const std::size_t d = store.dim();
+  const int threads = resolve_threads(params.threads);
+  const std::size_t factor = params.rescore != 0 ? params.rescore : default_rescore(store.quantization());
+  const std::size_t keep = store.quantized() ? k * factor : k;
+
+  std::vector<Query> qs(nq);
+  for (std::size_t i = 0; i < nq; ++i) qs[i] = store.prepare_query(queries + i * d);
+
+  std::vector<TopK> heaps(nq, TopK(keep));
+  const std::size_t qblock = std::min(kQueryBlock, std::max<std::size_t>(1, (nq + threads - 1) / threads));
+  const std::size_t nblocks = (nq + qblock - 1) / qblock;
+  if (nblocks >= static_cast<std::size_t>(threads)) {
+    // Enough queries: each thread takes whole query blocks and scans every row.
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (std::size_t b = 0; b < nblocks; ++b) {
+      const std::size_t q0 = b * qblock;
+      scan_range(store, qs, q0, std::min(qblock, nq - q0), 0, n, allow, heaps.data() + q0);
+    }
+  } else {
+    // Few queries: split the rows, give each thread its own heaps, merge.
+    const std::uint32_t chunk =
+        std::max<std::uint32_t>(static_cast<std::uint32_t>(kRowBlock),
+                                (n / static_cast<std::uint32_t>(threads) + static_cast<std::uint32_t>(kRowBlock) - 1) /
+                                    static_cast<std::uint32_t>(kRowBlock) * static_cast<std::uint32_t>(kRowBlock));
+    const std::uint32_t nchunks = (n + chunk - 1) / chunk;
+    std::vector<std::vector<TopK>> partial(nchunks, std::vector<TopK>(nq, TopK(keep)));
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+    for (std::uint32_t c = 0; c < nchunks; ++c) {
+      const std::uint32_t r0 = c * chunk;
+      const std::uint32_t r1 = std::min(n, r0 + chunk);
+      for (std::size_t q0 = 0; q0 < nq; q0 += qblock) {
+        scan_range(store, qs, q0, std::min(qblock, nq - q0), r0, r1, allow, partial[c].data() + q0);
+      }
+    }
+    for (auto& part : partial) {
+      for (std::size_t i = 0; i < nq; ++i) heaps[i].merge(part[i]);
+    }
+  }
+  for (std::size_t i = 0; i < nq; ++i) {
+    // Final scores come from the single-pair kernel (the tile kernel sums in another order,
+    // and the l2 expansion loses digits near zero), so every index reports the same numbers.
+    out[i] = rescore(store, qs[i], heaps[i].take_sorted(), k);
+  }
+}
+
+}  // namespace ragkernel::vector::detail

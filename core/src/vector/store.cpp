@@ -1,0 +1,250 @@
+#include "vector/store.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "ragkernel/error.hpp"
+
+namespace ragkernel::vector::detail {
+namespace {
+
+constexpr std::size_t kRetrainFactor = 4;          // refit when the data grew this much
+constexpr std::size_t kMaxTrainingRows = 1 << 16;  // beyond this, ranges are stable
+
+}  // namespace
+
+void Int8Quantizer::train(const float* rows, std::size_t n, std::size_t dim) {
+  std::vector<float> lo(dim, INFINITY), hi(dim, -INFINITY), sum(dim, 0.f);
+  for (std::size_t r = 0; r < n; ++r) {
+    const float* x = rows + r * dim;
+    for (std::size_t j = 0; j < dim; ++j) {
+      lo[j] = std::min(lo[j], x[j]);
+      hi[j] = std::max(hi[j], x[j]);
+      sum[j] += x[j];
+    }
+  }
+  offset.assign(dim, 0.f);
+  scale.assign(dim, 0.f);
+  mean.assign(dim, 0.f);
+  for (std::size_t j = 0; j < dim; ++j) {
+    // A margin for later vectors that fall outside the training range (they are clamped),
+    // and a floor so a constant dimension still codes.
+    const float span = std::max(hi[j] - lo[j], 1e-6f) * 1.1f;
+    offset[j] = 0.5f * (hi[j] + lo[j]);
+    scale[j] = span / 254.f;
+    mean[j] = sum[j] / static_cast<float>(n);
+  }
+}
+
+void Int8Quantizer::encode(const float* x, std::size_t dim, std::int8_t* code) const noexcept {
+  for (std::size_t j = 0; j < dim; ++j) {
+    const float c = std::nearbyint((x[j] - offset[j]) / scale[j]);
+    code[j] = static_cast<std::int8_t>(std::clamp(c, -127.f, 127.f));
+  }
+}
+
+void Int8Quantizer::decode(const std::int8_t* code, std::size_t dim, float* x) const noexcept {
+  for (std::size_t j = 0; j < dim; ++j) x[j] = offset[j] + scale[j] * static_cast<float>(code[j]);
+}
+
+void Int8Quantizer::encode_bits(const float* x, std::size_t dim, std::uint8_t* bits) const noexcept {
+  std::memset(bits, 0, (dim + 7) / 8);
+  for (std::size_t j = 0; j < dim; ++j) {
+    if (x[j] > mean[j]) bits[j >> 3] = static_cast<std::uint8_t>(bits[j >> 3] | (1u << (j & 7)));
+  }
+}
+
+VectorStore::VectorStore(const IndexOptions& o)
+    : dim_(o.dim),
+      metric_(o.metric),
+      quantization_(o.quantization),
+      has_floats_(o.keep_float || o.quantization == Quantization::none),
+      has_int8_(o.quantization == Quantization::int8 || (o.quantization == Quantization::binary && !o.keep_float)),
+      has_binary_(o.quantization == Quantization::binary),
+      bit_bytes_((o.dim + 7) / 8),
+      kernels_(&simd::active()) {}
+
+void VectorStore::grow(std::size_t slots) {
+  if (slots <= state_.size()) return;
+  state_.resize(slots, kFree);
+  norms_.resize(slots, 0.f);
+  if (has_floats_) floats_.resize(slots * dim_, 0.f);
+  if (has_int8_) int8_.resize(slots * dim_, 0);
+  if (has_binary_) bits_.resize(slots * bit_bytes_, 0);
+}
+
+void VectorStore::train(const float* prepared, std::size_t n) {
+  if (!quantized() || n == 0) return;
+  quant_.train(prepared, n, dim_);
+  trained_on_ = n;
+}
+
+bool VectorStore::should_retrain(std::size_t live) const noexcept {
+  return quantized() && has_floats_ && quant_.trained() && trained_on_ < kMaxTrainingRows &&
+         live >= kRetrainFactor * trained_on_;
+}
+
+void VectorStore::retrain_from_rows() {
+  std::vector<std::uint32_t> ids;
+  for (std::uint32_t id = 0; id < state_.size(); ++id) {
+    if (state_[id] != kFree) ids.push_back(id);
+  }
+  // An even sample of the stored rows, at most kMaxTrainingRows.
+  const std::size_t take = std::min(ids.size(), kMaxTrainingRows);
+  std::vector<float> sample(take * dim_);
+  for (std::size_t i = 0; i < take; ++i) {
+    std::memcpy(sample.data() + i * dim_, row(ids[i * ids.size() / take]), dim_ * sizeof(float));
+  }
+  quant_.train(sample.data(), take, dim_);
+  trained_on_ = ids.size();
+  for (std::uint32_t id : ids) {
+    if (has_int8_) quant_.encode(row(id), dim_, int8_.data() + std::size_t{id} * dim_);
+    if (has_binary_) quant_.encode_bits(row(id), dim_, bits_.data() + std::size_t{id} * bit_bytes_);
+  }
+}
+
+float VectorStore::prepare(const float* v, float* out) const noexcept {
+  double ss = 0.0;
+  for (std::size_t j = 0; j < dim_; ++j) ss += double{v[j]} * double{v[j]};
+  const auto norm = static_cast<float>(std::sqrt(ss));
+  if (metric_ == Metric::cosine && norm > 0.f) {
+    const float inv = 1.f / norm;
+    for (std::size_t j = 0; j < dim_; ++j) out[j] = v[j] * inv;
+  } else {
+    std::memcpy(out, v, dim_ * sizeof(float));
+  }
+  return norm;
+}
+
+void VectorStore::put(std::uint32_t id, const float* prepared, float norm) noexcept {
+  norms_[id] = norm;
+  if (has_floats_) std::memcpy(floats_.data() + std::size_t{id} * dim_, prepared, dim_ * sizeof(float));
+  if (has_int8_) quant_.encode(prepared, dim_, int8_.data() + std::size_t{id} * dim_);
+  if (has_binary_) quant_.encode_bits(prepared, dim_, bits_.data() + std::size_t{id} * bit_bytes_);
+}
+
+void VectorStore::get(std::uint32_t id, float* out) const noexcept {
+  if (has_floats_) {
+    std::memcpy(out, row(id), dim_ * sizeof(float));
+  } else {
+    quant_.decode(code(id), dim_, out);
+  }
+  if (metric_ == Metric::cosine) {
+    // Stored rows are unit length (dequantised ones nearly so): scale back to the original.
+    double ss = 0.0;
+    for (std::size_t j = 0; j < dim_; ++j) ss += double{out[j]} * double{out[j]};
+    const float f = ss > 0.0 ? norms_[id] / static_cast<float>(std::sqrt(ss)) : 0.f;
+    for (std::size_t j = 0; j < dim_; ++j) out[j] *= f;
+  }
+}
+
+Query VectorStore::prepare_query(const float* prepared) const {
+  Query q;
+  q.v = prepared;
+  q.qq = kernels_->dot_f32(prepared, prepared, dim_);
+  if (has_int8_) {
+    std::vector<float> qs(dim_);
+    float amax = 0.f;
+    double od = 0.0;
+    for (std::size_t j = 0; j < dim_; ++j) {
+      qs[j] = prepared[j] * quant_.scale[j];
+      amax = std::max(amax, std::fabs(qs[j]));
+      od += double{prepared[j]} * double{quant_.offset[j]};
+    }
+    q.step = amax > 0.f ? amax / 127.f : 1.f;
+    q.offset_dot = static_cast<float>(od);
+    q.code.resize(dim_);
+    for (std::size_t j = 0; j < dim_; ++j) {
+      q.code[j] = static_cast<std::int8_t>(std::clamp(std::nearbyint(qs[j] / q.step), -127.f, 127.f));
+    }
+  }
+  if (has_binary_) {
+    q.bits.resize(bit_bytes_);
+    quant_.encode_bits(prepared, dim_, q.bits.data());
+  }
+  return q;
+}
+
+float VectorStore::dist_float(const Query& q, std::uint32_t id) const noexcept {
+  if (metric_ == Metric::l2) return kernels_->l2sq_f32(q.v, row(id), dim_);
+  return -kernels_->dot_f32(q.v, row(id), dim_);
+}
+
+float VectorStore::dist_int8(const Query& q, std::uint32_t id) const noexcept {
+  const float dot =
+      q.offset_dot + q.step * static_cast<float>(kernels_->dot_i8(q.code.data(), code(id), dim_));
+  if (metric_ == Metric::l2) return q.qq + norms_[id] * norms_[id] - 2.f * dot;
+  return -dot;
+}
+
+float VectorStore::dist_binary(const Query& q, std::uint32_t id) const noexcept {
+  return static_cast<float>(kernels_->hamming(q.bits.data(), bits(id), bit_bytes_));
+}
+
+void VectorStore::prefetch_coarse(std::uint32_t id) const noexcept {
+  const char* p;
+  std::size_t bytes;
+  switch (quantization_) {
+    case Quantization::int8:
+      p = reinterpret_cast<const char*>(code(id));
+      bytes = dim_;
+      break;
+    case Quantization::binary:
+      p = reinterpret_cast<const char*>(bits(id));
+      bytes = bit_bytes_;
+      break;
+    default:
+      p = reinterpret_cast<const char*>(row(id));
+      bytes = dim_ * sizeof(float);
+  }
+  for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off, 0, 3);
+}
+
+std::size_t VectorStore::memory_bytes() const noexcept {
+  return state_.bytes() + floats_.bytes() + norms_.bytes() + int8_.bytes() + bits_.bytes() +
+         3 * quant_.offset.size() * sizeof(float);
+}
+
+void VectorStore::write(SectionWriter& out) const {
+  const std::size_t n = state_.size();
+  out.section(kTagState, state_.data(), n);
+  out.section(kTagNorms, norms_.data(), n);
+  if (has_floats_) out.section(kTagFloats, floats_.data(), n * dim_);
+  if (has_int8_) out.section(kTagInt8Codes, int8_.data(), n * dim_);
+  if (has_binary_) out.section(kTagBinaryCodes, bits_.data(), n * bit_bytes_);
+  if (quant_.trained()) {
+    std::vector<float> params;
+    params.insert(params.end(), quant_.offset.begin(), quant_.offset.end());
+    params.insert(params.end(), quant_.scale.begin(), quant_.scale.end());
+    params.insert(params.end(), quant_.mean.begin(), quant_.mean.end());
+    out.section(kTagInt8Params, params.data(), params.size());
+    const std::uint64_t meta = trained_on_;
+    out.section(kTagQuantMeta, &meta, 1);
+  }
+}
+
+void VectorStore::read(const SectionReader& in, std::size_t n) {
+  const auto& keep = in.keepalive();
+  state_.view(keep, in.array<std::uint8_t>(kTagState, n), n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (state_[i] > kDeleted) throw Corruption("vector index file: invalid slot state");
+  }
+  norms_.view(keep, in.array<float>(kTagNorms, n), n);
+  if (has_floats_) floats_.view(keep, in.array<float>(kTagFloats, n * dim_), n * dim_);
+  if (has_int8_) int8_.view(keep, in.array<std::int8_t>(kTagInt8Codes, n * dim_), n * dim_);
+  if (has_binary_) bits_.view(keep, in.array<std::uint8_t>(kTagBinaryCodes, n * bit_bytes_), n * bit_bytes_);
+  if (in.has(kTagInt8Params)) {
+    const float* p = in.array<float>(kTagInt8Params, 3 * dim_);
+    quant_.offset.assign(p, p + dim_);
+    quant_.scale.assign(p + dim_, p + 2 * dim_);
+    quant_.mean.assign(p + 2 * dim_, p + 3 * dim_);
+    trained_on_ = *in.array<std::uint64_t>(kTagQuantMeta, 1);
+  } else if (quantized() && n != 0) {
+    bool any = false;
+    for (std::size_t i = 0; i < n && !any; ++i) any = state_[i] != kFree;
+    if (any) throw Corruption("vector index file: quantized index without quantizer parameters");
+  }
+}
+
+}  // namespace ragkernel::vector::detail

@@ -1,0 +1,133 @@
+#pragma once
+// Per-id storage of an index: float32 rows (normalised for cosine), the norm of each original
+// vector, int8 and binary codes, and a state byte (free, live, or deleted but still linked in
+// a graph). Indexed by internal id; slots grow to the largest id stored.
+//
+// Distances inside the indexes are "lower is better": -dot for cosine and ip, squared L2 for
+// l2. Quantized codes give approximations that rank candidates for float32 rescoring.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "ragkernel/simd/kernels.hpp"
+#include "ragkernel/vector/types.hpp"
+#include "vector/buffer.hpp"
+#include "vector/file_format.hpp"
+
+namespace ragkernel::vector::detail {
+
+// kInserting: stored and being linked by a writer (a graph may link to it, results may not
+// contain it yet). kDeleted: removed, but still a waypoint of a graph until its slot is reused.
+enum SlotState : std::uint8_t { kFree = 0, kLive = 1, kDeleted = 2, kInserting = 3 };
+
+// x ~ offset + scale * c with c in [-127, 127] per dimension; binary bits are x > mean.
+struct Int8Quantizer {
+  std::vector<float> offset, scale, mean;
+  bool trained() const noexcept { return !offset.empty(); }
+  void train(const float* rows, std::size_t n, std::size_t dim);
+  void encode(const float* x, std::size_t dim, std::int8_t* code) const noexcept;
+  void decode(const std::int8_t* code, std::size_t dim, float* x) const noexcept;
+  void encode_bits(const float* x, std::size_t dim, std::uint8_t* bits) const noexcept;
+};
+
+// A query prepared once for every code the store holds.
+struct Query {
+  const float* v = nullptr;  // normalised for cosine
+  float qq = 0.f;            // |v|^2
+  // int8: dot(v, x) ~ offset_dot + step * dot_i8(code, x_code)
+  std::vector<std::int8_t> code;
+  float step = 0.f;
+  float offset_dot = 0.f;
+  std::vector<std::uint8_t> bits;
+};
+
+class VectorStore {
+ public:
+  explicit VectorStore(const IndexOptions& options);
+
+  std::size_t dim() const noexcept { return dim_; }
+  Metric metric() const noexcept { return metric_; }
+  bool has_floats() const noexcept { return has_floats_; }
+  bool has_int8() const noexcept { return has_int8_; }
+  bool has_binary() const noexcept { return has_binary_; }
+  bool quantized() const noexcept { return quantization_ != Quantization::none; }
+  Quantization quantization() const noexcept { return quantization_; }
+  std::size_t code_bytes() const noexcept { return bit_bytes_; }
+
+  std::size_t slots() const noexcept { return state_.size(); }
+  void grow(std::size_t slots);  // callers hold the index's exclusive lock
+
+  std::uint8_t state(std::uint32_t id) const noexcept {
+    return std::atomic_ref<std::uint8_t>(const_cast<std::uint8_t&>(state_[id])).load(std::memory_order_acquire);
+  }
+  void set_state(std::uint32_t id, std::uint8_t s) noexcept {
+    std::atomic_ref<std::uint8_t>(state_[id]).store(s, std::memory_order_release);
+  }
+  bool live(std::uint32_t id) const noexcept { return id < state_.size() && state(id) == kLive; }
+
+  // Quantizer: trained on the first add unless train() was called; retrained from the stored
+  // floats while the index is small relative to the data it was trained on.
+  bool needs_training() const noexcept { return quantized() && !quant_.trained(); }
+  void train(const float* prepared, std::size_t n);
+  // True if the quantizer should be refit now that `live` rows exist (float rows kept only).
+  bool should_retrain(std::size_t live) const noexcept;
+  void retrain_from_rows();
+
+  // Normalises (cosine) into out and returns the norm of the original vector.
+  float prepare(const float* v, float* out) const noexcept;
+  // Stores a prepared vector and its original norm in slot id (codes included).
+  void put(std::uint32_t id, const float* prepared, float norm) noexcept;
+  // The original vector (de-normalised for cosine; dequantised if no floats are kept).
+  void get(std::uint32_t id, float* out) const noexcept;
+
+  const float* row(std::uint32_t id) const noexcept { return floats_.data() + std::size_t{id} * dim_; }
+  const std::int8_t* code(std::uint32_t id) const noexcept { return int8_.data() + std::size_t{id} * dim_; }
+  const std::uint8_t* bits(std::uint32_t id) const noexcept { return bits_.data() + std::size_t{id} * bit_bytes_; }
+  float norm(std::uint32_t id) const noexcept { return norms_[id]; }
+
+  Query prepare_query(const float* prepared) const;
+  // Distances (lower is better) of q to one id with each representation.
+  float dist_float(const Query& q, std::uint32_t id) const noexcept;
+  float dist_int8(const Query& q, std::uint32_t id) const noexcept;
+  float dist_binary(const Query& q, std::uint32_t id) const noexcept;
+  // The finest representation kept: float32, else int8.
+  float dist_best(const Query& q, std::uint32_t id) const noexcept {
+    return has_floats_ ? dist_float(q, id) : dist_int8(q, id);
+  }
+  // The representation graph traversal and the first scan pass use.
+  float dist_coarse(const Query& q, std::uint32_t id) const noexcept {
+    switch (quantization_) {
+      case Quantization::int8: return dist_int8(q, id);
+      case Quantization::binary: return dist_binary(q, id);
+      default: return dist_float(q, id);
+    }
+  }
+  // Prefetches the bytes dist_coarse will read.
+  void prefetch_coarse(std::uint32_t id) const noexcept;
+
+  float to_score(float dist) const noexcept { return metric_ == Metric::l2 ? dist : -dist; }
+
+  std::size_t memory_bytes() const noexcept;
+  void write(SectionWriter& out) const;
+  void read(const SectionReader& in, std::size_t slots);
+
+  const simd::Kernels& kernels() const noexcept { return *kernels_; }
+
+ private:
+  std::size_t dim_;
+  Metric metric_;
+  Quantization quantization_;
+  bool has_floats_, has_int8_, has_binary_;
+  std::size_t bit_bytes_;
+  std::size_t trained_on_ = 0;
+  const simd::Kernels* kernels_;
+  Int8Quantizer quant_;
+  Buffer<std::uint8_t> state_;
+  Buffer<float> floats_;
+  Buffer<float> norms_;
+  Buffer<std::int8_t> int8_;
+  Buffer<std::uint8_t> bits_;
+};
+
+}  // namespace ragkernel::vector::detail
