@@ -73,6 +73,10 @@ std::unique_ptr<Index> Index::create(const IndexOptions& options) {
 const IndexOptions& Index::options() const noexcept { return impl_->options; }
 std::size_t Index::dim() const noexcept { return impl_->options.dim; }
 
+void Index::validate(const float* vectors, std::size_t n) const {
+  check_finite(vectors, n, dim(), impl_->options.metric, "vector");
+}
+
 void Index::train(const float* vectors, std::size_t n) {
   std::lock_guard writer(impl_->writer);
   const std::size_t d = dim();

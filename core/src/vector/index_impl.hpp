@@ -18,6 +18,7 @@
 #include "ragkernel/bitset.hpp"
 #include "ragkernel/vector/index.hpp"
 #include "vector/file_format.hpp"
+#include "vector/rw_lock.hpp"
 #include "vector/store.hpp"
 #include "vector/topk.hpp"
 
@@ -43,7 +44,7 @@ struct Index::Impl {
 
   IndexOptions options;
   detail::VectorStore store;
-  mutable std::shared_mutex mutex;
+  mutable detail::RwLock mutex;
   mutable std::mutex writer;
   std::atomic<std::size_t> live{0};
 };

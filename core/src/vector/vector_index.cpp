@@ -7,6 +7,7 @@
 
 #include "ragkernel/error.hpp"
 #include "vector/index_impl.hpp"
+#include "vector/rw_lock.hpp"
 
 namespace ragkernel::vector {
 namespace {
@@ -22,34 +23,42 @@ void check_keys(std::span<const std::string> ids) {
 
 }  // namespace
 
-VectorIndex::VectorIndex(const IndexOptions& options) : index_(Index::create(options)) {}
-VectorIndex::VectorIndex(std::unique_ptr<Index> index, IdMap ids) : index_(std::move(index)), ids_(std::move(ids)) {}
+struct VectorIndex::Locks {
+  detail::RwLock ids;
+  std::mutex writer;
+};
+
+VectorIndex::VectorIndex(const IndexOptions& options)
+    : index_(Index::create(options)), locks_(std::make_unique<Locks>()) {}
+VectorIndex::VectorIndex(std::unique_ptr<Index> index, IdMap ids)
+    : index_(std::move(index)), ids_(std::move(ids)), locks_(std::make_unique<Locks>()) {}
 VectorIndex::~VectorIndex() = default;
 
 std::vector<std::uint32_t> VectorIndex::assign_new_ids(std::span<const std::string> ids) {
   std::vector<std::uint32_t> internal;
   internal.reserve(ids.size());
-  std::unique_lock lock(ids_mutex_);
+  std::unique_lock lock(locks_->ids);
   for (const std::string& id : ids) internal.push_back(ids_.insert(id).first);
   return internal;
 }
 
 void VectorIndex::add(std::span<const std::string> ids, const float* vectors) {
   if (ids.empty()) return;
-  std::lock_guard writer(writer_mutex_);
+  std::lock_guard writer(locks_->writer);
   check_keys(ids);
   {
-    std::shared_lock lock(ids_mutex_);
+    std::shared_lock lock(locks_->ids);
     for (const std::string& id : ids) {
       if (ids_.contains(id)) throw InvalidArgument("id '" + id + "' is already in the index (use upsert to replace)");
     }
   }
+  index_->validate(vectors, ids.size());
   const std::vector<std::uint32_t> internal = assign_new_ids(ids);
   try {
     index_->add(internal, vectors);
   } catch (...) {
     // Nothing was added: give the ids back so the map is exactly as before.
-    std::unique_lock lock(ids_mutex_);
+    std::unique_lock lock(locks_->ids);
     for (const std::string& id : ids) ids_.erase(id);
     throw;
   }
@@ -57,24 +66,25 @@ void VectorIndex::add(std::span<const std::string> ids, const float* vectors) {
 
 void VectorIndex::upsert(std::span<const std::string> ids, const float* vectors) {
   if (ids.empty()) return;
-  std::lock_guard writer(writer_mutex_);
+  std::lock_guard writer(locks_->writer);
   check_keys(ids);
+  index_->validate(vectors, ids.size());
   std::vector<std::string> fresh;
   {
-    std::shared_lock lock(ids_mutex_);
+    std::shared_lock lock(locks_->ids);
     for (const std::string& id : ids) {
       if (!ids_.contains(id)) fresh.push_back(id);
     }
   }
   std::vector<std::uint32_t> internal;
   {
-    std::unique_lock lock(ids_mutex_);
+    std::unique_lock lock(locks_->ids);
     for (const std::string& id : ids) internal.push_back(ids_.insert(id).first);
   }
   try {
     index_->upsert(internal, vectors);
   } catch (...) {
-    std::unique_lock lock(ids_mutex_);
+    std::unique_lock lock(locks_->ids);
     for (const std::string& id : fresh) ids_.erase(id);
     throw;
   }
@@ -82,11 +92,11 @@ void VectorIndex::upsert(std::span<const std::string> ids, const float* vectors)
 
 void VectorIndex::remove(std::span<const std::string> ids) {
   if (ids.empty()) return;
-  std::lock_guard writer(writer_mutex_);
+  std::lock_guard writer(locks_->writer);
   check_keys(ids);
   std::vector<std::uint32_t> internal;
   {
-    std::shared_lock lock(ids_mutex_);
+    std::shared_lock lock(locks_->ids);
     for (const std::string& id : ids) {
       const auto found = ids_.find(id);
       if (!found) throw NotFound("id '" + id + "' is not in the index");
@@ -94,13 +104,13 @@ void VectorIndex::remove(std::span<const std::string> ids) {
     }
   }
   index_->remove(internal);
-  std::unique_lock lock(ids_mutex_);
+  std::unique_lock lock(locks_->ids);
   for (const std::string& id : ids) ids_.erase(id);
 }
 
 void VectorIndex::get(std::span<const std::string> ids, float* out) const {
   std::vector<std::uint32_t> internal;
-  std::shared_lock lock(ids_mutex_);
+  std::shared_lock lock(locks_->ids);
   for (const std::string& id : ids) {
     const auto found = ids_.find(id);
     if (!found) throw NotFound("id '" + id + "' is not in the index");
@@ -110,7 +120,7 @@ void VectorIndex::get(std::span<const std::string> ids, float* out) const {
 }
 
 bool VectorIndex::contains(std::string_view id) const {
-  std::shared_lock lock(ids_mutex_);
+  std::shared_lock lock(locks_->ids);
   const auto found = ids_.find(id);
   return found && index_->contains(*found);
 }
@@ -118,7 +128,7 @@ bool VectorIndex::contains(std::string_view id) const {
 std::size_t VectorIndex::size() const { return index_->size(); }
 
 std::size_t VectorIndex::memory_usage() const {
-  std::shared_lock lock(ids_mutex_);
+  std::shared_lock lock(locks_->ids);
   std::size_t keys = 0;
   for (std::uint32_t id = 0; id < ids_.capacity(); ++id) {
     if (ids_.is_live(id)) keys += ids_.key(id).size() + 2 * sizeof(std::string) + 16;  // key, map entry, slot
@@ -127,7 +137,7 @@ std::size_t VectorIndex::memory_usage() const {
 }
 
 Bitset VectorIndex::allow_set(std::span<const std::string> ids) const {
-  std::shared_lock lock(ids_mutex_);
+  std::shared_lock lock(locks_->ids);
   Bitset allow(ids_.capacity());
   for (const std::string& id : ids) {
     if (const auto found = ids_.find(id)) allow.set(*found);
@@ -139,7 +149,7 @@ KeyedResults VectorIndex::search(const float* queries, std::size_t nq, std::size
                                  const SearchParams& params) const {
   // Holding the id lock shared for the whole search keeps ids and keys consistent; writers
   // take it exclusively only briefly, so a long add does not block searches.
-  std::shared_lock lock(ids_mutex_);
+  std::shared_lock lock(locks_->ids);
   const SearchResults found = index_->search(queries, nq, k, allow, params);
   KeyedResults out;
   out.nq = nq;
@@ -211,8 +221,8 @@ IdMap parse_keys(std::span<const std::byte> bytes, const Index& index) {
 }  // namespace
 
 void VectorIndex::save(const std::string& path) const {
-  std::lock_guard writer(writer_mutex_);
-  std::shared_lock lock(ids_mutex_);
+  std::lock_guard writer(locks_->writer);
+  std::shared_lock lock(locks_->ids);
   const std::vector<std::byte> keys = keys_section();
   write_file(path, [&](const Sink& sink) {
     std::lock_guard index_writer(index_->impl().writer);
@@ -222,8 +232,8 @@ void VectorIndex::save(const std::string& path) const {
 }
 
 std::vector<std::byte> VectorIndex::to_bytes() const {
-  std::lock_guard writer(writer_mutex_);
-  std::shared_lock lock(ids_mutex_);
+  std::lock_guard writer(locks_->writer);
+  std::shared_lock lock(locks_->ids);
   const std::vector<std::byte> keys = keys_section();
   std::vector<std::byte> bytes;
   std::lock_guard index_writer(index_->impl().writer);

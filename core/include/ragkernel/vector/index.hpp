@@ -41,6 +41,9 @@ class Index {
   void upsert(std::span<const std::uint32_t> ids, const float* vectors);
   // Removes ids; throws NotFound naming the first id that is not present (nothing removed).
   void remove(std::span<const std::uint32_t> ids);
+  // Throws InvalidArgument as add would for these vectors (non-finite values, or all zeros
+  // for cosine); lets a caller validate before it assigns ids.
+  void validate(const float* vectors, std::size_t n) const;
   // Trains the int8/binary quantizer on sample vectors (otherwise the first add trains it).
   void train(const float* vectors, std::size_t n);
 

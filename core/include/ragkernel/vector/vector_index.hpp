@@ -6,8 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -70,8 +68,8 @@ class VectorIndex {
 
   std::unique_ptr<Index> index_;
   IdMap ids_;
-  mutable std::shared_mutex ids_mutex_;  // guards ids_: shared for reads, exclusive for writes
-  mutable std::mutex writer_mutex_;      // one writer at a time
+  struct Locks;  // guards ids_ (shared for reads, exclusive for writes) and serialises writers
+  std::unique_ptr<Locks> locks_;
 };
 
 }  // namespace ragkernel::vector

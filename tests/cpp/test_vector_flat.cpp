@@ -1,0 +1,248 @@
+// The flat index against a naive reference; quantized codes against float32; ids, deletes,
+// filters, bad input and files.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "ragkernel/error.hpp"
+#include "ragkernel/simd/kernels.hpp"
+#include "ragkernel/vector/index.hpp"
+#include "vector_test_data.hpp"
+
+namespace ragkernel::vector {
+namespace {
+
+using testing::clustered;
+using testing::iota_ids;
+
+constexpr std::size_t kD = 37;  // odd, so kernels' tails are exercised
+constexpr std::size_t kN = 3000;
+
+std::unique_ptr<Index> make(Metric metric, Quantization q = Quantization::none, IndexKind kind = IndexKind::flat,
+                            bool keep_float = true) {
+  IndexOptions o;
+  o.dim = kD;
+  o.metric = metric;
+  o.quantization = q;
+  o.kind = kind;
+  o.keep_float = keep_float;
+  return Index::create(o);
+}
+
+class FlatMetric : public ::testing::TestWithParam<Metric> {};
+
+TEST_P(FlatMetric, MatchesNaiveReference) {
+  const Metric metric = GetParam();
+  const auto data = clustered(kN, kD, 1);
+  const auto queries = clustered(40, kD, 2);
+  auto index = make(metric);
+  index->add(iota_ids(kN), data.data());
+  for (std::size_t nq : {std::size_t{1}, std::size_t{3}, std::size_t{40}}) {
+    const SearchResults r = index->search(queries.data(), nq, 10);
+    for (std::size_t q = 0; q < nq; ++q) {
+      // The reference top 10 by naive double-precision scores.
+      std::vector<std::pair<double, std::uint32_t>> all;
+      for (std::uint32_t i = 0; i < kN; ++i) {
+        const double s = testing::naive_score(metric, queries.data() + q * kD, data.data() + i * kD, kD);
+        all.push_back({metric == Metric::l2 ? s : -s, i});
+      }
+      std::sort(all.begin(), all.end());
+      for (std::size_t j = 0; j < 10; ++j) {
+        const double want = metric == Metric::l2 ? all[j].first : -all[j].first;
+        EXPECT_NEAR(r.scores[q * 10 + j], want, 1e-3 * std::max(1.0, std::fabs(want))) << "query " << q << " rank " << j;
+        if (j + 1 < 10 && std::fabs(all[j].first - all[j + 1].first) > 1e-4 &&
+            (j == 0 || std::fabs(all[j - 1].first - all[j].first) > 1e-4)) {
+          EXPECT_EQ(r.ids[q * 10 + j], all[j].second) << "query " << q << " rank " << j;
+        }
+      }
+    }
+  }
+}
+
+TEST_P(FlatMetric, QuantizedCodesKeepRecall) {
+  const Metric metric = GetParam();
+  const auto data = clustered(kN, kD, 3);
+  const auto queries = clustered(50, kD, 4);
+  auto exact = make(metric);
+  exact->add(iota_ids(kN), data.data());
+  const SearchResults truth = exact->search(queries.data(), 50, 10);
+  struct Case {
+    Quantization q;
+    bool keep_float;
+    double floor;
+  };
+  // Floors per code: int8 with float32 rescoring is near exact; binary (37 bits here, far
+  // fewer than real embeddings have) needs its oversampled rescoring to stay useful.
+  for (const Case c : {Case{Quantization::int8, true, 0.97}, Case{Quantization::int8, false, 0.9},
+                       Case{Quantization::binary, true, 0.6}, Case{Quantization::binary, false, 0.55}}) {
+    auto index = make(metric, c.q, IndexKind::flat, c.keep_float);
+    index->add(iota_ids(kN), data.data());
+    EXPECT_GE(testing::recall(index->search(queries.data(), 50, 10), truth), c.floor)
+        << to_string(c.q) << " keep_float=" << c.keep_float;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Metrics, FlatMetric, ::testing::Values(Metric::cosine, Metric::ip, Metric::l2),
+                         [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+
+TEST(VectorFlat, EveryKernelLevelGivesTheSameResults) {
+  // The block kernel per SIMD level against the scalar table on a tile with ragged edges.
+  const auto q = clustered(7, kD, 5);
+  const auto rows = clustered(11, kD, 6);
+  std::vector<float> want(7 * 11), got(7 * 11);
+  simd::for_level(simd::Level::scalar).dot_f32_block(q.data(), 7, kD, rows.data(), 11, kD, kD, want.data(), 11);
+  for (simd::Level level : simd::supported_levels()) {
+    simd::for_level(level).dot_f32_block(q.data(), 7, kD, rows.data(), 11, kD, kD, got.data(), 11);
+    for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-3f) << simd::to_string(level);
+  }
+}
+
+TEST(VectorFlat, PadsWhenFewerThanKAndEmpty) {
+  auto index = make(Metric::cosine);
+  const auto data = clustered(3, kD, 7);
+  SearchResults r = index->search(data.data(), 1, 5);  // empty index: padding, no error
+  EXPECT_EQ(r.ids[0], SearchResults::kNoId);
+  EXPECT_TRUE(std::isnan(r.scores[0]));
+  index->add(iota_ids(3), data.data());
+  r = index->search(data.data(), 1, 5);
+  EXPECT_EQ(r.ids[0], 0u);
+  EXPECT_NE(r.ids[2], SearchResults::kNoId);
+  EXPECT_EQ(r.ids[3], SearchResults::kNoId);
+  EXPECT_TRUE(std::isnan(r.scores[4]));
+}
+
+TEST(VectorFlat, FilterAdmitsOnlyAllowedIds) {
+  const auto data = clustered(kN, kD, 8);
+  auto index = make(Metric::l2);
+  index->add(iota_ids(kN), data.data());
+  Bitset allow(kN);
+  for (std::uint32_t i = 0; i < kN; i += 7) allow.set(i);
+  const SearchResults r = index->search(data.data() + 5 * kD, 1, 10, &allow);
+  // The reference: the best allowed rows by naive distance.
+  std::vector<std::pair<double, std::uint32_t>> all;
+  for (std::uint32_t i = 0; i < kN; i += 7)
+    all.push_back({testing::naive_score(Metric::l2, data.data() + 5 * kD, data.data() + i * kD, kD), i});
+  std::sort(all.begin(), all.end());
+  for (std::size_t j = 0; j < 10; ++j) EXPECT_EQ(r.ids[j], all[j].second);
+  Bitset none(kN);
+  EXPECT_EQ(index->search(data.data(), 1, 3, &none).ids[0], SearchResults::kNoId);
+}
+
+TEST(VectorFlat, RemoveUpsertAndSlotReuse) {
+  const auto data = clustered(100, kD, 9);
+  auto index = make(Metric::cosine);
+  index->add(iota_ids(100), data.data());
+  const std::uint32_t gone[] = {3, 4};
+  index->remove(gone);
+  EXPECT_EQ(index->size(), 98u);
+  EXPECT_FALSE(index->contains(3));
+  SearchResults r = index->search(data.data() + 3 * kD, 1, 100);
+  for (std::uint32_t id : r.ids) EXPECT_NE(id, 3u);
+  // Upsert: id 5 gets row 3's vector, id 3 comes back with row 4's.
+  const std::uint32_t up[] = {5, 3};
+  std::vector<float> rows(data.begin() + 3 * kD, data.begin() + 5 * kD);
+  index->upsert(up, rows.data());
+  EXPECT_EQ(index->size(), 99u);
+  r = index->search(data.data() + 3 * kD, 1, 1);
+  EXPECT_EQ(r.ids[0], 5u);
+  std::vector<float> back(kD);
+  const std::uint32_t three[] = {3};
+  index->get(three, back.data());
+  for (std::size_t j = 0; j < kD; ++j) EXPECT_FLOAT_EQ(back[j], data[4 * kD + j]);  // cosine keeps the original
+}
+
+TEST(VectorFlat, BadInputThrowsAndChangesNothing) {
+  const auto data = clustered(10, kD, 10);
+  auto index = make(Metric::cosine);
+  index->add(iota_ids(10), data.data());
+  const auto before = index->to_bytes();
+
+  const std::uint32_t dup[] = {20, 20};
+  std::vector<float> two(2 * kD, 1.f);
+  EXPECT_THROW(index->add(dup, two.data()), InvalidArgument);
+  const std::uint32_t present[] = {30, 3};
+  EXPECT_THROW(index->add(present, two.data()), InvalidArgument);
+  std::vector<float> nan_row(2 * kD, 1.f);
+  nan_row[kD + 4] = std::nanf("");
+  const std::uint32_t fresh[] = {40, 41};
+  EXPECT_THROW(index->add(fresh, nan_row.data()), InvalidArgument);
+  std::vector<float> inf_row(2 * kD, 1.f);
+  inf_row[2] = INFINITY;
+  EXPECT_THROW(index->upsert(fresh, inf_row.data()), InvalidArgument);
+  std::vector<float> zero(2 * kD, 0.f);
+  EXPECT_THROW(index->add(fresh, zero.data()), InvalidArgument);  // cosine needs a direction
+  const std::uint32_t unknown[] = {1, 99};
+  EXPECT_THROW(index->remove(unknown), NotFound);
+  EXPECT_THROW(index->search(data.data(), 1, 0), InvalidArgument);
+  EXPECT_THROW(index->search(nan_row.data() + kD, 1, 3), InvalidArgument);
+  EXPECT_EQ(index->to_bytes(), before);
+  EXPECT_EQ(index->size(), 10u);
+
+  IndexOptions bad;
+  EXPECT_THROW(Index::create(bad), InvalidArgument);  // dim 0
+  bad.dim = 4;
+  bad.keep_float = false;
+  EXPECT_THROW(Index::create(bad), InvalidArgument);  // nothing would hold the vectors
+}
+
+class FlatFiles : public ::testing::TestWithParam<Quantization> {};
+
+TEST_P(FlatFiles, RoundTripIsBitExact) {
+  const auto data = clustered(500, kD, 11);
+  auto index = make(Metric::l2, GetParam());
+  index->add(iota_ids(500), data.data());
+  const std::uint32_t gone[] = {7, 8, 9};
+  index->remove(gone);
+  const auto bytes = index->to_bytes();
+  auto copy = Index::from_bytes(bytes);
+  EXPECT_EQ(copy->to_bytes(), bytes);
+  EXPECT_EQ(copy->size(), 497u);
+
+  const std::string path = ::testing::TempDir() + "/flat_" + std::string(to_string(GetParam())) + ".rkv";
+  index->save(path);
+  for (bool mmap : {false, true}) {
+    auto loaded = Index::load(path, mmap);
+    EXPECT_EQ(loaded->to_bytes(), bytes) << "mmap=" << mmap;
+    const SearchResults a = index->search(data.data(), 5, 10), b = loaded->search(data.data(), 5, 10);
+    EXPECT_EQ(a.ids, b.ids);
+    EXPECT_EQ(a.scores, b.scores);
+    // A mapped index stays writable (copy-on-write): adding grows it into owned memory.
+    const std::uint32_t more[] = {600};
+    loaded->add(more, data.data());
+    EXPECT_TRUE(loaded->contains(600));
+  }
+  std::stringstream stream;
+  index->save(stream);
+  EXPECT_EQ(Index::load(stream)->to_bytes(), bytes);
+  std::remove(path.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(Codes, FlatFiles,
+                         ::testing::Values(Quantization::none, Quantization::int8, Quantization::binary),
+                         [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+
+TEST(VectorFlat, CorruptTruncatedAndForeignFilesAreRejected) {
+  const auto data = clustered(50, kD, 12);
+  auto index = make(Metric::ip);
+  index->add(iota_ids(50), data.data());
+  const auto bytes = index->to_bytes();
+  auto truncated = bytes;
+  truncated.resize(bytes.size() - 100);
+  EXPECT_THROW(Index::from_bytes(truncated), Corruption);
+  auto flipped = bytes;
+  flipped[bytes.size() / 2] ^= std::byte{0x10};
+  EXPECT_THROW(Index::from_bytes(flipped), Corruption);
+  auto header = bytes;
+  header[20] ^= std::byte{0x01};
+  EXPECT_THROW(Index::from_bytes(header), Corruption);
+  std::vector<std::byte> foreign(300, std::byte{'x'});
+  EXPECT_THROW(Index::from_bytes(foreign), Corruption);
+  EXPECT_THROW(Index::from_bytes({}), Corruption);
+  EXPECT_THROW(Index::load(::testing::TempDir() + "/does-not-exist.rkv"), IOError);
+}
+
+}  // namespace
+}  // namespace ragkernel::vector

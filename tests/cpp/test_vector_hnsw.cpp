@@ -1,0 +1,216 @@
+// HNSW against the exact flat oracle: recall per code, filters at every selectivity, churn
+// (delete + reinsert), concurrent readers with a writer, and files.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+#include "ragkernel/error.hpp"
+#include "ragkernel/vector/index.hpp"
+#include "ragkernel/vector/vector_index.hpp"
+#include "vector_test_data.hpp"
+
+namespace ragkernel::vector {
+namespace {
+
+using testing::clustered;
+using testing::iota_ids;
+using testing::recall;
+
+constexpr std::size_t kD = 32;
+constexpr std::size_t kN = 4000;
+constexpr std::size_t kQ = 60;
+
+IndexOptions options(Metric metric, IndexKind kind, Quantization q = Quantization::none) {
+  IndexOptions o;
+  o.dim = kD;
+  o.metric = metric;
+  o.kind = kind;
+  o.quantization = q;
+  o.M = 12;
+  o.ef_construction = 100;
+  return o;
+}
+
+struct Fixture {
+  std::vector<float> data = clustered(kN, kD, 21);
+  std::vector<float> queries = clustered(kQ, kD, 22);
+};
+
+class HnswMetric : public ::testing::TestWithParam<Metric> {};
+
+TEST_P(HnswMetric, RecallAgainstFlatPerCode) {
+  Fixture f;
+  auto flat = Index::create(options(GetParam(), IndexKind::flat));
+  flat->add(iota_ids(kN), f.data.data());
+  const SearchResults truth = flat->search(f.queries.data(), kQ, 10);
+  struct Case {
+    Quantization q;
+    double floor;
+  };
+  for (const Case c : {Case{Quantization::none, 0.95}, Case{Quantization::int8, 0.93}, Case{Quantization::binary, 0.5}}) {
+    auto hnsw = Index::create(options(GetParam(), IndexKind::hnsw, c.q));
+    hnsw->add(iota_ids(kN), f.data.data());
+    SearchParams p;
+    p.ef = 100;
+    const double r = recall(hnsw->search(f.queries.data(), kQ, 10, nullptr, p), truth);
+    EXPECT_GE(r, c.floor) << to_string(c.q);
+    // ef is per call: a wider beam never loses recall on the same index.
+    p.ef = 300;
+    EXPECT_GE(recall(hnsw->search(f.queries.data(), kQ, 10, nullptr, p), truth), r - 0.01) << to_string(c.q);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Metrics, HnswMetric, ::testing::Values(Metric::cosine, Metric::ip, Metric::l2),
+                         [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+
+TEST(VectorHnsw, FilteredRecallHoldsAtEverySelectivity) {
+  Fixture f;
+  auto flat = Index::create(options(Metric::cosine, IndexKind::flat));
+  auto hnsw = Index::create(options(Metric::cosine, IndexKind::hnsw));
+  flat->add(iota_ids(kN), f.data.data());
+  hnsw->add(iota_ids(kN), f.data.data());
+  std::mt19937_64 rng(5);
+  for (double selectivity : {0.5, 0.1, 0.01, 0.001}) {
+    Bitset allow(kN);
+    std::bernoulli_distribution keep(selectivity);
+    for (std::uint32_t i = 0; i < kN; ++i) {
+      if (keep(rng)) allow.set(i);
+    }
+    allow.set(17);  // never empty
+    const SearchResults truth = flat->search(f.queries.data(), kQ, 10, &allow);
+    for (std::size_t exact_threshold : {std::size_t{0}, std::size_t{1}}) {  // automatic, and forced traversal
+      SearchParams p;
+      p.exact_threshold = exact_threshold;
+      const SearchResults got = hnsw->search(f.queries.data(), kQ, 10, &allow, p);
+      for (std::uint32_t id : got.ids) EXPECT_TRUE(id == SearchResults::kNoId || allow.test(id));
+      if (exact_threshold == 0 || selectivity >= 0.1) {
+        EXPECT_GE(recall(got, truth), 0.95) << "selectivity " << selectivity << " threshold " << exact_threshold;
+      }
+    }
+  }
+}
+
+TEST(VectorHnsw, RecallHoldsAfterDeleteAndReinsertRounds) {
+  Fixture f;
+  auto flat = Index::create(options(Metric::l2, IndexKind::flat));
+  auto hnsw = Index::create(options(Metric::l2, IndexKind::hnsw));
+  flat->add(iota_ids(kN), f.data.data());
+  hnsw->add(iota_ids(kN), f.data.data());
+  const auto fresh = clustered(kN, kD, 23);
+  std::mt19937_64 rng(6);
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::uint32_t> ids = iota_ids(kN);
+    std::shuffle(ids.begin(), ids.end(), rng);
+    ids.resize(kN / 10);
+    hnsw->remove(ids);
+    flat->remove(ids);
+    // Same slots, new vectors: the repaired slots are reused.
+    std::vector<float> rows(ids.size() * kD);
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      std::copy_n(fresh.data() + ((ids[i] + round * 7) % kN) * kD, kD, rows.data() + i * kD);
+    hnsw->add(ids, rows.data());
+    flat->add(ids, rows.data());
+    EXPECT_EQ(hnsw->size(), kN);
+    SearchParams p;
+    p.ef = 100;
+    EXPECT_GE(recall(hnsw->search(f.queries.data(), kQ, 10, nullptr, p), flat->search(f.queries.data(), kQ, 10)),
+              0.95)
+        << "round " << round;
+  }
+  // Removed ids never come back as results.
+  const std::uint32_t gone[] = {1, 2, 3};
+  hnsw->remove(gone);
+  const SearchResults r = hnsw->search(f.data.data() + 1 * kD, 1, 50);
+  for (std::uint32_t id : r.ids) EXPECT_TRUE(id != 1 && id != 2 && id != 3);
+}
+
+TEST(VectorHnsw, ConcurrentSearchesWhileOneWriterAdds) {
+  Fixture f;
+  for (IndexKind kind : {IndexKind::flat, IndexKind::hnsw}) {
+    VectorIndex index(options(Metric::cosine, kind, Quantization::int8));
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < kN; ++i) ids.push_back("doc-" + std::to_string(i));
+    index.add(std::span(ids).first(500), f.data.data());
+    std::atomic<bool> done{false};
+    std::atomic<std::size_t> searches{0}, bad{0};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 3; ++t) {
+      readers.emplace_back([&, t] {
+        while (!done.load()) {
+          const KeyedResults r = index.search(f.queries.data() + t * kD, 2, 5);
+          for (std::size_t i = 0; i < r.ids.size(); ++i) {
+            if (r.ids[i].empty() != std::isnan(r.scores[i])) ++bad;
+          }
+          ++searches;
+        }
+      });
+    }
+    for (std::size_t start = 500; start < kN; start += 500) {
+      index.add(std::span(ids).subspan(start, 500), f.data.data() + start * kD);
+    }
+    const std::string first[] = {"doc-0"};
+    index.remove(first);
+    done = true;
+    for (auto& r : readers) r.join();
+    EXPECT_GT(searches.load(), 0u);
+    EXPECT_EQ(bad.load(), 0u);
+    EXPECT_EQ(index.size(), kN - 1);
+  }
+}
+
+TEST(VectorHnsw, FilesRoundTripBitExactly) {
+  Fixture f;
+  for (Quantization q : {Quantization::none, Quantization::int8}) {
+    VectorIndex index(options(Metric::ip, IndexKind::hnsw, q));
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < 1000; ++i) ids.push_back("id" + std::to_string(i));
+    index.add(ids, f.data.data());
+    const std::string gone[] = {"id5", "id6"};
+    index.remove(gone);
+    const auto bytes = index.to_bytes();
+    const std::string path = ::testing::TempDir() + "/hnsw.rkv";
+    index.save(path);
+    for (bool mmap : {false, true}) {
+      auto loaded = VectorIndex::load(path, mmap);
+      EXPECT_EQ(loaded->to_bytes(), bytes);
+      const KeyedResults a = index.search(f.queries.data(), 4, 10), b = loaded->search(f.queries.data(), 4, 10);
+      EXPECT_EQ(a.ids, b.ids);
+      EXPECT_EQ(a.scores, b.scores);
+      EXPECT_FALSE(loaded->contains("id5"));
+      EXPECT_TRUE(loaded->contains("id7"));
+      const std::string again[] = {"id5"};
+      loaded->add(again, f.data.data());  // reuses the freed internal id
+      EXPECT_TRUE(loaded->contains("id5"));
+    }
+    // An internal-id file is not a string-id file, and vice versa the header is checked.
+    auto plain = Index::create(options(Metric::ip, IndexKind::hnsw, q));
+    plain->add(iota_ids(10), f.data.data());
+    EXPECT_THROW(VectorIndex::from_bytes(plain->to_bytes()), Corruption);
+    std::remove(path.c_str());
+  }
+}
+
+TEST(VectorHnsw, StringIdErrorsLeaveTheIndexUnchanged) {
+  Fixture f;
+  VectorIndex index(options(Metric::cosine, IndexKind::hnsw));
+  const std::string ids[] = {"a", "b", "c"};
+  index.add(ids, f.data.data());
+  const auto before = index.to_bytes();
+  const std::string dup[] = {"x", "x"};
+  EXPECT_THROW(index.add(dup, f.data.data()), InvalidArgument);
+  const std::string present[] = {"y", "a"};
+  EXPECT_THROW(index.add(present, f.data.data()), InvalidArgument);
+  const std::string unknown[] = {"a", "zz"};
+  EXPECT_THROW(index.remove(unknown), NotFound);
+  std::vector<float> nan_rows(2 * kD, 1.f);
+  nan_rows[3] = std::nanf("");
+  const std::string fresh[] = {"p", "q"};
+  EXPECT_THROW(index.add(fresh, nan_rows.data()), InvalidArgument);
+  EXPECT_FALSE(index.contains("p"));
+  EXPECT_EQ(index.to_bytes(), before);
+}
+
+}  // namespace
+}  // namespace ragkernel::vector
