@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/typing.h>
 
 #include <optional>
 #include <string>
@@ -37,9 +38,11 @@ void check_count(std::size_t ids, std::size_t rows) {
   }
 }
 
-py::tuple search(const VectorIndex& index, const py::object& queries, long long k,
-                 const std::optional<std::vector<std::string>>& allow, std::size_t ef, std::size_t rescore,
-                 std::size_t exact_threshold, int threads) {
+py::typing::Tuple<py::array, py::array_t<float>> search(const VectorIndex& index, const py::object& queries,
+                                                        long long k,
+                                                        const std::optional<std::vector<std::string>>& allow,
+                                                        std::size_t ef, std::size_t rescore,
+                                                        std::size_t exact_threshold, int threads) {
   if (k <= 0) throw InvalidArgument("k must be at least 1, got " + std::to_string(k));
   const MatrixView<float> q = rows_of(index, queries, "queries");
   vector::SearchParams params;
@@ -89,8 +92,8 @@ void register_vector(py::module_& m) {
              return std::make_unique<VectorIndex>(o);
            }),
            py::arg("dim"), py::arg("metric") = "cosine", py::arg("kind") = "flat", py::arg("quantization") = "none",
-           py::arg("keep_float") = true, py::arg("M") = 16, py::arg("ef_construction") = 200,
-           py::arg("ef_search") = 64, py::arg("seed") = 42)
+           py::arg("keep_float") = true, py::arg("M") = 16, py::arg("ef_construction") = 200, py::arg("ef_search") = 64,
+           py::arg("seed") = 42)
       .def_property_readonly("dim", &VectorIndex::dim)
       .def_property_readonly("metric", [](const VectorIndex& v) { return std::string(to_string(v.options().metric)); })
       .def_property_readonly("kind", [](const VectorIndex& v) { return std::string(to_string(v.options().kind)); })
@@ -148,8 +151,8 @@ void register_vector(py::module_& m) {
       .def("contains", &VectorIndex::contains, py::arg("id"))
       .def("__len__", &VectorIndex::size)
       .def("memory_usage", &VectorIndex::memory_usage, "Bytes held by vectors, codes, graph and ids.")
-      .def("search", &search, py::arg("queries"), py::arg("k") = 10, py::arg("allow") = py::none(),
-           py::arg("ef") = 0, py::arg("rescore") = 0, py::arg("exact_threshold") = 0, py::arg("threads") = 0,
+      .def("search", &search, py::arg("queries"), py::arg("k") = 10, py::arg("allow") = py::none(), py::arg("ef") = 0,
+           py::arg("rescore") = 0, py::arg("exact_threshold") = 0, py::arg("threads") = 0,
            "(ids [nq, k] object, scores [nq, k] float32); missing results are '' / NaN.")
       .def(
           "save",

@@ -26,9 +26,10 @@ import time
 
 import numpy as np
 
-DOC_ROOTS = [pathlib.Path("/usr/share/doc/python3-doc/html/_sources")] + sorted(
-    pathlib.Path("/usr/share/doc").glob("python3.*/html/_sources")
-)
+DOC_ROOTS = [
+    pathlib.Path("/usr/share/doc/python3-doc/html/_sources"),
+    *sorted(pathlib.Path("/usr/share/doc").glob("python3.*/html/_sources")),
+]
 SHARD = 2000
 WORDS_PER_PASSAGE = 120
 

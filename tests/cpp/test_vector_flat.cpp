@@ -52,7 +52,8 @@ TEST_P(FlatMetric, MatchesNaiveReference) {
       std::sort(all.begin(), all.end());
       for (std::size_t j = 0; j < 10; ++j) {
         const double want = metric == Metric::l2 ? all[j].first : -all[j].first;
-        EXPECT_NEAR(r.scores[q * 10 + j], want, 1e-3 * std::max(1.0, std::fabs(want))) << "query " << q << " rank " << j;
+        EXPECT_NEAR(r.scores[q * 10 + j], want, 1e-3 * std::max(1.0, std::fabs(want)))
+            << "query " << q << " rank " << j;
         if (j + 1 < 10 && std::fabs(all[j].first - all[j + 1].first) > 1e-4 &&
             (j == 0 || std::fabs(all[j - 1].first - all[j].first) > 1e-4)) {
           EXPECT_EQ(r.ids[q * 10 + j], all[j].second) << "query " << q << " rank " << j;

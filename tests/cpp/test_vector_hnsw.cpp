@@ -49,7 +49,8 @@ TEST_P(HnswMetric, RecallAgainstFlatPerCode) {
     Quantization q;
     double floor;
   };
-  for (const Case c : {Case{Quantization::none, 0.95}, Case{Quantization::int8, 0.93}, Case{Quantization::binary, 0.5}}) {
+  for (const Case c :
+       {Case{Quantization::none, 0.95}, Case{Quantization::int8, 0.93}, Case{Quantization::binary, 0.5}}) {
     auto hnsw = Index::create(options(GetParam(), IndexKind::hnsw, c.q));
     hnsw->add(iota_ids(kN), f.data.data());
     SearchParams p;
@@ -115,8 +116,7 @@ TEST(VectorHnsw, RecallHoldsAfterDeleteAndReinsertRounds) {
     EXPECT_EQ(hnsw->size(), kN);
     SearchParams p;
     p.ef = 100;
-    EXPECT_GE(recall(hnsw->search(f.queries.data(), kQ, 10, nullptr, p), flat->search(f.queries.data(), kQ, 10)),
-              0.95)
+    EXPECT_GE(recall(hnsw->search(f.queries.data(), kQ, 10, nullptr, p), flat->search(f.queries.data(), kQ, 10)), 0.95)
         << "round " << round;
   }
   // Removed ids never come back as results.

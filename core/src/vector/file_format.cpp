@@ -146,8 +146,8 @@ FileHeader decode_header(const Region& region, bool verify_payload) {
   std::size_t at = 8;
   const auto version = take<std::uint32_t>(in, at);
   if (version != kFormatVersion) {
-    throw Corruption("vector index file has format version " + std::to_string(version) +
-                     ", this build reads version " + std::to_string(kFormatVersion));
+    throw Corruption("vector index file has format version " + std::to_string(version) + ", this build reads version " +
+                     std::to_string(kFormatVersion));
   }
   Hasher h;
   h.update(in, kHeaderBytes - 8);
@@ -217,7 +217,7 @@ void SectionReader::check_length(std::uint32_t tag, std::size_t got, std::size_t
 Region map_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw IOError(os_error("cannot open vector index file", path));
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
     throw IOError(os_error("cannot stat", path));
@@ -237,7 +237,7 @@ Region map_file(const std::string& path) {
 Region read_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw IOError(os_error("cannot open vector index file", path));
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
     throw IOError(os_error("cannot stat", path));

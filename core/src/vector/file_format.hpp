@@ -10,9 +10,9 @@
 // Saving makes two passes over the sections (the first only hashes), so a stream never needs
 // to seek. Loading reads from a Region (a private writable mapping or an aligned buffer);
 // arrays become views into it.
+#include <array>
 #include <cstddef>
 #include <cstdint>
-#include <array>
 #include <functional>
 #include <iosfwd>
 #include <map>
@@ -78,7 +78,7 @@ struct Region {
   std::shared_ptr<void> keepalive;
 };
 Region map_file(const std::string& path);   // private writable mapping; throws IOError
-Region read_file(const std::string& path);   // aligned buffer
+Region read_file(const std::string& path);  // aligned buffer
 Region read_stream(std::istream& in);
 Region copy_bytes(std::span<const std::byte> bytes);
 

@@ -152,8 +152,8 @@ class HnswImpl final : public Index::Impl {
   void write(detail::SectionWriter& out) const override {
     store.write(out);
     const std::size_t slots = store.slots();
-    const std::uint64_t meta[3] = {entry_.load(), static_cast<std::uint64_t>(static_cast<std::int64_t>(max_level_.load())),
-                                   slots};
+    const std::uint64_t meta[3] = {entry_.load(),
+                                   static_cast<std::uint64_t>(static_cast<std::int64_t>(max_level_.load())), slots};
     out.section(detail::kTagGraphMeta, meta, 3);
     out.section(detail::kTagLevels, levels_.data(), slots);
     out.section(detail::kTagBaseLinks, base_.data(), slots * rec0_);

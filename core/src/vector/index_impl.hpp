@@ -7,8 +7,8 @@
 // exclusively for anything that moves memory (growth) or rewrites rows readers may be reading.
 #include <atomic>
 #include <cstddef>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>

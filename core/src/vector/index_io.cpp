@@ -56,7 +56,9 @@ void write_file(const std::string& path, const std::function<void(const Sink&)>&
   {
     std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
     if (!file) throw IOError("cannot open '" + tmp + "' for writing");
-    write([&file](const void* p, std::size_t n) { file.write(static_cast<const char*>(p), static_cast<std::streamsize>(n)); });
+    write([&file](const void* p, std::size_t n) {
+      file.write(static_cast<const char*>(p), static_cast<std::streamsize>(n));
+    });
     file.flush();
     if (!file) throw IOError("failed writing vector index file '" + tmp + "'");
   }

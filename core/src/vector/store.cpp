@@ -172,8 +172,7 @@ float VectorStore::dist_float(const Query& q, std::uint32_t id) const noexcept {
 }
 
 float VectorStore::dist_int8(const Query& q, std::uint32_t id) const noexcept {
-  const float dot =
-      q.offset_dot + q.step * static_cast<float>(kernels_->dot_i8(q.code.data(), code(id), dim_));
+  const float dot = q.offset_dot + q.step * static_cast<float>(kernels_->dot_i8(q.code.data(), code(id), dim_));
   if (metric_ == Metric::l2) return q.qq + norms_[id] * norms_[id] - 2.f * dot;
   return -dot;
 }
@@ -194,9 +193,7 @@ void VectorStore::prefetch_coarse(std::uint32_t id) const noexcept {
       p = reinterpret_cast<const char*>(bits(id));
       bytes = bit_bytes_;
       break;
-    default:
-      p = reinterpret_cast<const char*>(row(id));
-      bytes = dim_ * sizeof(float);
+    default: p = reinterpret_cast<const char*>(row(id)); bytes = dim_ * sizeof(float);
   }
   for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off, 0, 3);
 }

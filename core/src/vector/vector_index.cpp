@@ -226,8 +226,8 @@ void VectorIndex::save(const std::string& path) const {
   const std::vector<std::byte> keys = keys_section();
   write_file(path, [&](const Sink& sink) {
     std::lock_guard index_writer(index_->impl().writer);
-    write_index(*index_, detail::kFlagHasKeys, [&keys](detail::SectionWriter& w) { w.section(detail::kTagKeys, keys); },
-                sink);
+    write_index(
+        *index_, detail::kFlagHasKeys, [&keys](detail::SectionWriter& w) { w.section(detail::kTagKeys, keys); }, sink);
   });
 }
 

@@ -48,7 +48,7 @@ class Index {
   void train(const float* vectors, std::size_t n);
 
   bool contains(std::uint32_t id) const;
-  std::size_t size() const;          // ids present
+  std::size_t size() const;           // ids present
   std::uint32_t id_capacity() const;  // 1 + the largest id ever stored
   // The stored vectors of ids (for cosine: the original, un-normalised vector; without
   // float32 storage: the dequantised codes), row-major into out[ids.size() * dim].
