@@ -141,8 +141,12 @@ class HnswImpl final : public Index::Impl {
     const int threads = detail::resolve_threads(params.threads);
     const std::size_t factor = params.rescore != 0 ? params.rescore : detail::default_rescore(store.quantization());
     const std::size_t pool = store.quantized() ? std::max(ef, k * factor) : ef;
+    if (nq == 1) {  // the common single-query call: no parallel region at all
+      out[0] = search_one(store.prepare_query(prepared), k, pool, allow, two_hop);
+      return;
+    }
     const auto n = static_cast<std::int64_t>(nq);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (nq > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (std::int64_t i = 0; i < n; ++i) {
       const detail::Query q = store.prepare_query(prepared + static_cast<std::size_t>(i) * options.dim);
       out[static_cast<std::size_t>(i)] = search_one(q, k, pool, allow, two_hop);

@@ -65,6 +65,22 @@ VectorStore::VectorStore(const IndexOptions& o)
       bit_bytes_((o.dim + 7) / 8),
       kernels_(&simd::active()) {}
 
+void VectorStore::refresh_coarse() noexcept {
+  switch (quantization_) {
+    case Quantization::int8:
+      coarse_base_ = reinterpret_cast<const char*>(int8_.data());
+      coarse_stride_ = dim_;
+      break;
+    case Quantization::binary:
+      coarse_base_ = reinterpret_cast<const char*>(bits_.data());
+      coarse_stride_ = bit_bytes_;
+      break;
+    default:
+      coarse_base_ = reinterpret_cast<const char*>(floats_.data());
+      coarse_stride_ = dim_ * sizeof(float);
+  }
+}
+
 void VectorStore::grow(std::size_t slots) {
   if (slots <= state_.size()) return;
   state_.resize(slots, kFree);
@@ -72,6 +88,7 @@ void VectorStore::grow(std::size_t slots) {
   if (has_floats_) floats_.resize(slots * dim_, 0.f);
   if (has_int8_) int8_.resize(slots * dim_, 0);
   if (has_binary_) bits_.resize(slots * bit_bytes_, 0);
+  refresh_coarse();
 }
 
 void VectorStore::train(const float* prepared, std::size_t n) {
@@ -166,38 +183,6 @@ Query VectorStore::prepare_query(const float* prepared) const {
   return q;
 }
 
-float VectorStore::dist_float(const Query& q, std::uint32_t id) const noexcept {
-  if (metric_ == Metric::l2) return kernels_->l2sq_f32(q.v, row(id), dim_);
-  return -kernels_->dot_f32(q.v, row(id), dim_);
-}
-
-float VectorStore::dist_int8(const Query& q, std::uint32_t id) const noexcept {
-  const float dot = q.offset_dot + q.step * static_cast<float>(kernels_->dot_i8(q.code.data(), code(id), dim_));
-  if (metric_ == Metric::l2) return q.qq + norms_[id] * norms_[id] - 2.f * dot;
-  return -dot;
-}
-
-float VectorStore::dist_binary(const Query& q, std::uint32_t id) const noexcept {
-  return static_cast<float>(kernels_->hamming(q.bits.data(), bits(id), bit_bytes_));
-}
-
-void VectorStore::prefetch_coarse(std::uint32_t id) const noexcept {
-  const char* p;
-  std::size_t bytes;
-  switch (quantization_) {
-    case Quantization::int8:
-      p = reinterpret_cast<const char*>(code(id));
-      bytes = dim_;
-      break;
-    case Quantization::binary:
-      p = reinterpret_cast<const char*>(bits(id));
-      bytes = bit_bytes_;
-      break;
-    default: p = reinterpret_cast<const char*>(row(id)); bytes = dim_ * sizeof(float);
-  }
-  for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off, 0, 3);
-}
-
 std::size_t VectorStore::memory_bytes() const noexcept {
   return state_.bytes() + floats_.bytes() + norms_.bytes() + int8_.bytes() + bits_.bytes() +
          3 * quant_.offset.size() * sizeof(float);
@@ -231,6 +216,7 @@ void VectorStore::read(const SectionReader& in, std::size_t n) {
   if (has_floats_) floats_.view(keep, in.array<float>(kTagFloats, n * dim_), n * dim_);
   if (has_int8_) int8_.view(keep, in.array<std::int8_t>(kTagInt8Codes, n * dim_), n * dim_);
   if (has_binary_) bits_.view(keep, in.array<std::uint8_t>(kTagBinaryCodes, n * bit_bytes_), n * bit_bytes_);
+  refresh_coarse();
   if (in.has(kTagInt8Params)) {
     const float* p = in.array<float>(kTagInt8Params, 3 * dim_);
     quant_.offset.assign(p, p + dim_);

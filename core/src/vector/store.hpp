@@ -88,9 +88,19 @@ class VectorStore {
 
   Query prepare_query(const float* prepared) const;
   // Distances (lower is better) of q to one id with each representation.
-  float dist_float(const Query& q, std::uint32_t id) const noexcept;
-  float dist_int8(const Query& q, std::uint32_t id) const noexcept;
-  float dist_binary(const Query& q, std::uint32_t id) const noexcept;
+  // (Inline: graph traversal calls these once per visited node.)
+  float dist_float(const Query& q, std::uint32_t id) const noexcept {
+    if (metric_ == Metric::l2) return kernels_->l2sq_f32(q.v, row(id), dim_);
+    return -kernels_->dot_f32(q.v, row(id), dim_);
+  }
+  float dist_int8(const Query& q, std::uint32_t id) const noexcept {
+    const float dot = q.offset_dot + q.step * static_cast<float>(kernels_->dot_i8(q.code.data(), code(id), dim_));
+    if (metric_ == Metric::l2) return q.qq + norms_[id] * norms_[id] - 2.f * dot;
+    return -dot;
+  }
+  float dist_binary(const Query& q, std::uint32_t id) const noexcept {
+    return static_cast<float>(kernels_->hamming(q.bits.data(), bits(id), bit_bytes_));
+  }
   // The finest representation kept: float32, else int8.
   float dist_best(const Query& q, std::uint32_t id) const noexcept {
     return has_floats_ ? dist_float(q, id) : dist_int8(q, id);
@@ -103,8 +113,14 @@ class VectorStore {
       default: return dist_float(q, id);
     }
   }
-  // Prefetches the bytes dist_coarse will read.
-  void prefetch_coarse(std::uint32_t id) const noexcept;
+  // Prefetches the start of what dist_coarse will read: two lines only, the hardware
+  // prefetcher follows a sequential read, and a prefetch per line of a 1.5 KB row stalls on
+  // the fill buffers (measured: a quarter of the search time).
+  void prefetch_coarse(std::uint32_t id) const noexcept {
+    const char* p = coarse_base_ + std::size_t{id} * coarse_stride_;
+    __builtin_prefetch(p, 0, 3);
+    __builtin_prefetch(p + 64, 0, 3);
+  }
 
   float to_score(float dist) const noexcept { return metric_ == Metric::l2 ? dist : -dist; }
 
@@ -115,8 +131,12 @@ class VectorStore {
   const simd::Kernels& kernels() const noexcept { return *kernels_; }
 
  private:
+  void refresh_coarse() noexcept;
+
   std::size_t dim_;
   Metric metric_;
+  const char* coarse_base_ = nullptr;  // the array dist_coarse reads, and its row stride
+  std::size_t coarse_stride_ = 0;
   Quantization quantization_;
   bool has_floats_, has_int8_, has_binary_;
   std::size_t bit_bytes_;
