@@ -47,6 +47,9 @@ bench:
 	$(PY) bench/python/bench_storage.py
 	bench/python/chunk_corpus.sh
 	$(PY) bench/python/bench_chunk.py
+	RAGKERNEL_BENCH_CACHE=$${RAGKERNEL_BENCH_CACHE:-bench/.cache} $(PY) bench/python/vector_corpus.py
+	$(PY) bench/python/bench_vector.py --data real
+	$(PY) bench/python/bench_vector.py --data synthetic --n 100000
 
 lint: bootstrap
 	$(VENV)/bin/ruff check python tests/python bench/python

@@ -12,6 +12,8 @@ SYSTEM_PACKAGES=(g++ ninja-build pkg-config librocksdb-dev libeigen3-dev libxsim
 EXTRAS="${RAGKERNEL_EXTRAS:-dev,embeddings}"
 # The BM25 benchmark's real corpus is the kernel documentation Debian ships.
 if [[ ,$EXTRAS, == *,bench,* ]]; then SYSTEM_PACKAGES+=(linux-doc); fi
+# The vector benchmark embeds passages of the Python documentation (reStructuredText sources).
+if [[ ,$EXTRAS, == *,bench,* ]]; then SYSTEM_PACKAGES+=(python3-doc); fi
 PYTHON="${PYTHON:-python3}"
 VENV=.venv
 

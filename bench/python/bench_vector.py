@@ -350,6 +350,37 @@ def filtered(base: np.ndarray, queries: np.ndarray, ours: Ragkernel, others: dic
         )
 
 
+def python_threads(base: np.ndarray, queries: np.ndarray, out: dict[str, Any]) -> None:
+    import threading
+
+    print("\n## Python: per-call overhead and two Python threads (HNSW, ef=64, one query per call)")
+    tiny = rk.VectorIndex(dim=base.shape[1])
+    tiny.add(["a"], base[:1])
+    q1 = queries[:1]
+    calls = 20_000
+    t = best(lambda: [tiny.search(q1, 1) for _ in range(calls)], 3)
+    print(f"search() on a one-row index: {t / calls * 1e6:.1f} us per call (conversion, locks, result arrays)")
+    index = rk.VectorIndex(dim=base.shape[1], kind="hnsw", quantization="int8", M=M, ef_construction=EF_CONSTRUCTION)
+    index.add([str(i) for i in range(min(len(base), 50_000))], base[:50_000])
+    per_thread = 2000
+
+    def work() -> None:
+        for i in range(per_thread):
+            index.search(queries[i % len(queries)], K, ef=64, threads=1)
+
+    rates = {}
+    for n_threads in (1, 2):
+        threads = [threading.Thread(target=work) for _ in range(n_threads)]
+        start = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        rates[n_threads] = n_threads * per_thread / (time.perf_counter() - start)
+    print(f"1 Python thread {rates[1]:.0f} q/s, 2 Python threads {rates[2]:.0f} q/s: scaling {rates[2] / rates[1]:.2f}x")
+    out["python"] = {"overhead_us": t / calls * 1e6, "qps_1_thread": rates[1], "qps_2_threads": rates[2]}
+
+
 def churn(base: np.ndarray, queries: np.ndarray, threads: int, out: dict[str, Any]) -> None:
     print("\n## Churn: 3 rounds of 10% delete + reinsert (new vectors into the freed ids), ef=64")
     n = len(base)
@@ -414,7 +445,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=2, help="build threads")
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--sections", default="exact,hnsw,filtered,churn")
+    parser.add_argument("--sections", default="exact,hnsw,filtered,python,churn")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
 
@@ -437,6 +468,8 @@ def main() -> None:
             filtered(base, queries, libs[0], {lib.name: lib for lib in libs}, out)
         del libs
         gc.collect()
+    if "python" in sections:
+        python_threads(base, queries, out)
     if "churn" in sections:
         churn(base, queries[:300], args.threads, out)
     RESULTS.mkdir(exist_ok=True)
