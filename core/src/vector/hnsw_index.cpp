@@ -23,6 +23,9 @@ constexpr std::size_t kLockStripes = 4096;
 // Below this selectivity a filtered search walks through disallowed neighbours to their
 // allowed neighbours (two hops) instead of stepping on them.
 constexpr double kTwoHopSelectivity = 0.3;
+// Tombstones are unlinked in bulk once there are more than this many and a quarter of the
+// live nodes.
+constexpr std::size_t kMinConsolidate = 64;
 
 std::uint64_t mix64(std::uint64_t x) noexcept {
   x ^= x >> 33;
@@ -98,6 +101,7 @@ class HnswImpl final : public Index::Impl {
         store.set_state(id, detail::kInserting);
       }
     }
+    deleted_ -= std::min(deleted_, reused.size());
     std::shared_lock lock(mutex);
     for (std::uint32_t id : reused) repair_around(id);
     std::size_t first = 0;
@@ -114,8 +118,12 @@ class HnswImpl final : public Index::Impl {
 
   void erase(std::span<const std::uint32_t> ids) override {
     // A tombstone: still a waypoint for traversal, never a result; its slot is repaired and
-    // reused when the id is stored again (ids are reused by the IdMap).
+    // reused when the id is stored again (ids are reused by the IdMap). Tombstones that are
+    // not reused are unlinked in one pass once they pass a quarter of the live nodes, so
+    // they never pile up. Called with the exclusive lock held.
     for (std::uint32_t id : ids) store.set_state(id, detail::kDeleted);
+    deleted_ += ids.size();
+    if (deleted_ > std::max<std::size_t>(kMinConsolidate, live.load() / 4)) consolidate();
   }
 
   void search(const float* prepared, std::size_t nq, std::size_t k, const Bitset* allow, const SearchParams& params,
@@ -213,6 +221,8 @@ class HnswImpl final : public Index::Impl {
     if (entry == kNone && top >= 0) throw Corruption("vector index file: a graph without an entry point");
     entry_.store(entry);
     max_level_.store(entry == kNone ? -1 : max_level);
+    deleted_ = 0;
+    for (std::uint32_t id = 0; id < slots; ++id) deleted_ += store.state(id) == detail::kDeleted ? 1 : 0;
   }
 
  private:
@@ -361,6 +371,63 @@ class HnswImpl final : public Index::Impl {
     if (entry_.load() == kNone) start_graph(x);
   }
 
+  // Unlinks every tombstone: each live node that links to one gets a new list chosen from its
+  // live neighbours and the tombstones' live neighbours; the tombstones' slots become free.
+  // The caller holds the exclusive lock.
+  void consolidate() {
+    const auto slots = static_cast<std::int64_t>(store.slots());
+#pragma omp parallel for schedule(dynamic, 256)
+    for (std::int64_t i = 0; i < slots; ++i) {
+      const auto x = static_cast<std::uint32_t>(i);
+      const std::uint8_t st = store.state(x);
+      if (st == detail::kFree || st == detail::kDeleted) continue;
+      for (int l = 0; l <= levels_[x]; ++l) {
+        std::uint32_t* rec = links(x, l);
+        bool stale = false;
+        for (std::uint32_t j = 1; j <= rec[0] && !stale; ++j) stale = store.state(rec[j]) == detail::kDeleted;
+        if (!stale) continue;
+        std::vector<std::uint32_t> pool;
+        for (std::uint32_t j = 1; j <= rec[0]; ++j) {
+          const std::uint32_t nb = rec[j];
+          if (store.state(nb) != detail::kDeleted) {
+            pool.push_back(nb);
+            continue;
+          }
+          const std::uint32_t* rec2 = links(nb, l);
+          for (std::uint32_t t = 1; t <= rec2[0]; ++t) pool.push_back(rec2[t]);
+        }
+        std::sort(pool.begin(), pool.end());
+        pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
+        std::vector<Candidate> cands;
+        for (std::uint32_t c : pool) {
+          const std::uint8_t cs = store.state(c);
+          if (c != x && cs != detail::kFree && cs != detail::kDeleted) cands.push_back({pair_dist(x, c), c});
+        }
+        std::sort(cands.begin(), cands.end());
+        write_links(x, l, select(cands, capacity(l)));
+      }
+    }
+    std::uint32_t entry = kNone;
+    int top = -1;
+    for (std::uint32_t x = 0; x < store.slots(); ++x) {
+      const std::uint8_t st = store.state(x);
+      if (st == detail::kDeleted) {
+        store.set_state(x, detail::kFree);
+        links(x, 0)[0] = 0;
+        upper_[x].reset();
+        levels_[x] = 0;
+      } else if (st != detail::kFree && int{levels_[x]} > top) {
+        top = levels_[x];
+        entry = x;
+      }
+    }
+    if (entry_.load() == kNone || store.state(entry_.load()) == detail::kFree) {
+      entry_.store(entry);
+      max_level_.store(top);
+    }
+    deleted_ = 0;
+  }
+
   // Greedy descent on one upper level.
   template <class Dist>
   Candidate greedy(Dist&& dist, Candidate cur, int level) const {
@@ -502,6 +569,7 @@ class HnswImpl final : public Index::Impl {
   std::vector<std::unique_ptr<std::uint32_t[]>> upper_;
   std::atomic<std::uint32_t> entry_{kNone};
   std::atomic<int> max_level_{-1};
+  std::size_t deleted_ = 0;  // tombstones (changed by writers only)
   mutable std::mutex entry_mutex_;
   std::unique_ptr<std::mutex[]> locks_;
 };
