@@ -27,18 +27,18 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-import faiss  # noqa: E402
-import hnswlib  # noqa: E402
-import usearch.index  # noqa: E402
+import faiss
+import hnswlib
+import usearch.index
 
-import ragkernel as rk  # noqa: E402
+import ragkernel as rk
 
 RESULTS = pathlib.Path(__file__).resolve().parents[1] / "results"
 K = 10
 D = 384
 M = 16
 EF_CONSTRUCTION = 200
-EFS = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384]
+EFS = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256]
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -256,7 +256,9 @@ def build_all(libs: list[Lib], base: np.ndarray, threads: int, out: dict[str, An
         mem = lib.index.memory_usage() if isinstance(lib, Ragkernel) else grew
         out.setdefault("build", {})[lib.name] = {"seconds": times[lib.name], "bytes_per_vector": mem / len(base),
                                                  "rss_bytes_per_vector": grew / len(base)}  # fmt: skip
-        print(f"{lib.name:16s} {times[lib.name]:7.1f} s   {mem / len(base):7.0f} B/vector (RSS growth {grew / len(base):.0f})")
+        print(
+            f"{lib.name:16s} {times[lib.name]:7.1f} s   {mem / len(base):7.0f} B/vector (RSS growth {grew / len(base):.0f})"
+        )
     for lib in libs:
         if isinstance(lib, Ragkernel):
             print(f"{lib.name} build time / hnswlib: {times[lib.name] / times['hnswlib']:.2f}x")
@@ -264,7 +266,7 @@ def build_all(libs: list[Lib], base: np.ndarray, threads: int, out: dict[str, An
 
 def curves(libs: list[Lib], queries: np.ndarray, truth: np.ndarray, repeats: int, out: dict[str, Any]) -> None:
     print("\n## Recall@10 vs QPS (ef sweep; libraries interleaved per ef)")
-    single_q = queries[: min(len(queries), 1000)]
+    single_q = queries[: min(len(queries), 500)]
     table: dict[str, dict[str, list[tuple[float, float]]]] = {}
     for ef in EFS:
         line = [f"ef={ef:4d}"]
@@ -280,10 +282,14 @@ def curves(libs: list[Lib], queries: np.ndarray, truth: np.ndarray, repeats: int
             modes["one/1t"].append((r, len(single_q) / t1))
             modes["batch/1t"].append((r, len(queries) / tb1))
             modes["batch/2t"].append((r, len(queries) / tb2))
-            line.append(f"{lib.name} r={r:.3f} {len(single_q) / t1:7.0f}/{len(queries) / tb1:7.0f}/{len(queries) / tb2:7.0f}")
+            line.append(
+                f"{lib.name} r={r:.3f} {len(single_q) / t1:7.0f}/{len(queries) / tb1:7.0f}/{len(queries) / tb2:7.0f}"
+            )
         print("  ".join(line), flush=True)
     out["curves"] = table
-    print("\n## QPS at recall@10 targets (interpolated on the ef sweep; one query per call, 1 thread | batch 1t | batch 2t)")
+    print(
+        "\n## QPS at recall@10 targets (interpolated on the ef sweep; one query per call, 1 thread | batch 1t | batch 2t)"
+    )
     for target in (0.90, 0.95, 0.99):
         parts = []
         for name, modes in table.items():
@@ -310,7 +316,9 @@ def qps_at(points: list[tuple[float, float]], target: float) -> float | None:
     return None
 
 
-def filtered(base: np.ndarray, queries: np.ndarray, ours: Ragkernel, others: dict[str, Lib], out: dict[str, Any]) -> None:
+def filtered(
+    base: np.ndarray, queries: np.ndarray, ours: Ragkernel, others: dict[str, Lib], out: dict[str, Any]
+) -> None:
     print("\n## Filtered search (k=10, ef=128, batch, 1 thread)")
     rng = np.random.default_rng(3)
     n = len(base)
@@ -377,7 +385,9 @@ def python_threads(base: np.ndarray, queries: np.ndarray, out: dict[str, Any]) -
         for th in threads:
             th.join()
         rates[n_threads] = n_threads * per_thread / (time.perf_counter() - start)
-    print(f"1 Python thread {rates[1]:.0f} q/s, 2 Python threads {rates[2]:.0f} q/s: scaling {rates[2] / rates[1]:.2f}x")
+    print(
+        f"1 Python thread {rates[1]:.0f} q/s, 2 Python threads {rates[2]:.0f} q/s: scaling {rates[2] / rates[1]:.2f}x"
+    )
     out["python"] = {"overhead_us": t / calls * 1e6, "qps_1_thread": rates[1], "qps_2_threads": rates[2]}
 
 
@@ -398,7 +408,9 @@ def churn(base: np.ndarray, queries: np.ndarray, threads: int, out: dict[str, An
         r_hl = recall(hl.search(queries, 64, threads), truth)
         rows.append({"round": round_, "ragkernel_recall": r_rk, "hnswlib_recall": r_hl,
                      "ragkernel_bytes": ours.index.memory_usage()})  # fmt: skip
-        print(f"after round {round_}: ragkernel recall {r_rk:.3f} (memory {ours.index.memory_usage() / 1e6:.1f} MB) | hnswlib {r_hl:.3f}")
+        print(
+            f"after round {round_}: ragkernel recall {r_rk:.3f} (memory {ours.index.memory_usage() / 1e6:.1f} MB) | hnswlib {r_hl:.3f}"
+        )
         if round_ == 3:
             break
         victims = rng.choice(n, n // 10, replace=False)

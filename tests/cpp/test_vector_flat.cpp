@@ -101,6 +101,25 @@ TEST(VectorFlat, EveryKernelLevelGivesTheSameResults) {
   }
 }
 
+TEST(VectorFlat, SymmetricInt8KernelIsExactOnEveryLevel) {
+  std::mt19937_64 rng(13);
+  std::uniform_int_distribution<int> byte(-127, 127);
+  for (std::size_t d : {std::size_t{1}, std::size_t{31}, std::size_t{64}, std::size_t{100}, std::size_t{384}}) {
+    std::vector<std::int8_t> a(d), b(d);
+    for (std::size_t j = 0; j < d; ++j) {
+      a[j] = static_cast<std::int8_t>(byte(rng));
+      b[j] = static_cast<std::int8_t>(j % 3 == 0 ? 127 : byte(rng));
+    }
+    a[0] = -127;
+    b[0] = -127;  // the largest products must not saturate
+    std::int32_t want = 0;
+    for (std::size_t j = 0; j < d; ++j) want += std::int32_t{a[j]} * b[j];
+    for (simd::Level level : simd::supported_levels()) {
+      EXPECT_EQ(simd::for_level(level).dot_i8_sym(a.data(), b.data(), d), want) << simd::to_string(level) << " d=" << d;
+    }
+  }
+}
+
 TEST(VectorFlat, PadsWhenFewerThanKAndEmpty) {
   auto index = make(Metric::cosine);
   const auto data = clustered(3, kD, 7);

@@ -174,6 +174,9 @@ TEST(VectorHnsw, ConcurrentSearchesWhileOneWriterAdds) {
       });
     }
     for (std::size_t start = 500; start < kN; start += 500) {
+      // Let the readers finish a search between batches, so reads and writes interleave.
+      const std::size_t seen = searches.load();
+      while (searches.load() == seen) std::this_thread::yield();
       index.add(std::span(ids).subspan(start, 500), f.data.data() + start * kD);
     }
     const std::string first[] = {"doc-0"};

@@ -40,6 +40,33 @@ std::int32_t dot_i8(const std::int8_t* a, const std::int8_t* b, std::size_t d) n
   return sum;
 }
 
+// |a| times b with a's sign (VPSIGNB) as unsigned x signed bytes (VPMADDUBSW): with both in
+// [-127, 127] each pair sum is at most 2 * 127 * 127 < 32767, so nothing saturates.
+std::int32_t dot_i8_sym(const std::int8_t* a, const std::int8_t* b, std::size_t d) noexcept {
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
+  std::size_t i = 0;
+  for (; i + 64 <= d; i += 64) {
+    const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+    const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
+    const __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i + 32));
+    const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i + 32));
+    const __m256i p0 = _mm256_maddubs_epi16(_mm256_abs_epi8(a0), _mm256_sign_epi8(b0, a0));
+    const __m256i p1 = _mm256_maddubs_epi16(_mm256_abs_epi8(a1), _mm256_sign_epi8(b1, a1));
+    acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(p0, ones));
+    acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(p1, ones));
+  }
+  for (; i + 32 <= d; i += 32) {
+    const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+    const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
+    const __m256i p0 = _mm256_maddubs_epi16(_mm256_abs_epi8(a0), _mm256_sign_epi8(b0, a0));
+    acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(p0, ones));
+  }
+  std::int32_t sum = hsum_epi32(_mm256_add_epi32(acc0, acc1));
+  for (; i < d; ++i) sum += std::int32_t{a[i]} * std::int32_t{b[i]};
+  return sum;
+}
+
 std::uint64_t load_u64(const std::uint8_t* p) noexcept {
   std::uint64_t v;
   std::memcpy(&v, p, 8);
@@ -77,7 +104,7 @@ void hamming_rows(const std::uint8_t* q, const std::uint8_t* rows, std::size_t n
 const Kernels& kernels_avx2() noexcept {
   static const Kernels table{Level::avx2,  &dot_f32<Arch>, &l2sq_f32<Arch>,     &cosine_f32<Arch>,
                              &dot_i8,      &hamming,       &dot_f32_rows<Arch>, &l2sq_f32_rows<Arch>,
-                             &dot_i8_rows, &hamming_rows,  &dot_f32_block<Arch>};
+                             &dot_i8_rows, &hamming_rows, &dot_i8_sym, &dot_f32_block<Arch>};
   return table;
 }
 

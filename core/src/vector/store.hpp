@@ -94,7 +94,7 @@ class VectorStore {
     return -kernels_->dot_f32(q.v, row(id), dim_);
   }
   float dist_int8(const Query& q, std::uint32_t id) const noexcept {
-    const float dot = q.offset_dot + q.step * static_cast<float>(kernels_->dot_i8(q.code.data(), code(id), dim_));
+    const float dot = q.offset_dot + q.step * static_cast<float>(kernels_->dot_i8_sym(q.code.data(), code(id), dim_));
     if (metric_ == Metric::l2) return q.qq + norms_[id] * norms_[id] - 2.f * dot;
     return -dot;
   }

@@ -39,6 +39,10 @@ struct Kernels {
   void (*hamming_rows)(const std::uint8_t* q, const std::uint8_t* rows, std::size_t n, std::size_t nbytes,
                        std::size_t stride, std::uint32_t* out) noexcept;
 
+  // dot_i8 for codes in [-127, 127] (never -128), as quantizers produce them: that range lets
+  // AVX2 multiply bytes directly (sign + maddubs) instead of widening them first.
+  std::int32_t (*dot_i8_sym)(const std::int8_t* a, const std::int8_t* b, std::size_t d) noexcept;
+
   // A tile of inner products: out[i * out_stride + j] = dot(q_i, row_j) for nq queries (query i
   // at q + i * q_stride) and n rows (row j at rows + j * stride). Register-blocked so each load
   // of a row serves several queries: the batched exact search is built on it.
