@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import os
 import pathlib
@@ -257,7 +258,8 @@ def build_all(libs: list[Lib], base: np.ndarray, threads: int, out: dict[str, An
         out.setdefault("build", {})[lib.name] = {"seconds": times[lib.name], "bytes_per_vector": mem / len(base),
                                                  "rss_bytes_per_vector": grew / len(base)}  # fmt: skip
         print(
-            f"{lib.name:16s} {times[lib.name]:7.1f} s   {mem / len(base):7.0f} B/vector (RSS growth {grew / len(base):.0f})"
+            f"{lib.name:16s} {times[lib.name]:7.1f} s   {mem / len(base):7.0f} B/vector "
+            f"(RSS growth {grew / len(base):.0f})"
         )
     for lib in libs:
         if isinstance(lib, Ragkernel):
@@ -288,7 +290,8 @@ def curves(libs: list[Lib], queries: np.ndarray, truth: np.ndarray, repeats: int
         print("  ".join(line), flush=True)
     out["curves"] = table
     print(
-        "\n## QPS at recall@10 targets (interpolated on the ef sweep; one query per call, 1 thread | batch 1t | batch 2t)"
+        "\n## QPS at recall@10 targets (interpolated on the ef sweep; "
+        "one query per call, 1 thread | batch 1t | batch 2t)"
     )
     for target in (0.90, 0.95, 0.99):
         parts = []
@@ -308,7 +311,7 @@ def curves(libs: list[Lib], queries: np.ndarray, truth: np.ndarray, repeats: int
 
 def qps_at(points: list[tuple[float, float]], target: float) -> float | None:
     """QPS where the recall curve crosses target (linear between the two ef settings around it)."""
-    for (r0, q0), (r1, q1) in zip(points, points[1:], strict=False):
+    for (r0, q0), (r1, q1) in itertools.pairwise(points):
         if r0 >= target:
             return q0
         if r0 < target <= r1:
@@ -409,7 +412,8 @@ def churn(base: np.ndarray, queries: np.ndarray, threads: int, out: dict[str, An
         rows.append({"round": round_, "ragkernel_recall": r_rk, "hnswlib_recall": r_hl,
                      "ragkernel_bytes": ours.index.memory_usage()})  # fmt: skip
         print(
-            f"after round {round_}: ragkernel recall {r_rk:.3f} (memory {ours.index.memory_usage() / 1e6:.1f} MB) | hnswlib {r_hl:.3f}"
+            f"after round {round_}: ragkernel recall {r_rk:.3f} "
+            f"(memory {ours.index.memory_usage() / 1e6:.1f} MB) | hnswlib {r_hl:.3f}"
         )
         if round_ == 3:
             break

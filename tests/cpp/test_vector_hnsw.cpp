@@ -149,7 +149,8 @@ TEST(VectorHnsw, TombstonesThatAreNotReusedAreUnlinked) {
   hnsw->add(iota_ids(100), f.data.data() + 5 * kD);
   auto copy = Index::from_bytes(hnsw->to_bytes());
   EXPECT_EQ(copy->size(), kN * 6 / 10 + 100);
-  EXPECT_EQ(copy->search(f.queries.data(), kQ, 10, nullptr, p).ids, hnsw->search(f.queries.data(), kQ, 10, nullptr, p).ids);
+  EXPECT_EQ(copy->search(f.queries.data(), kQ, 10, nullptr, p).ids,
+            hnsw->search(f.queries.data(), kQ, 10, nullptr, p).ids);
 }
 
 TEST(VectorHnsw, ConcurrentSearchesWhileOneWriterAdds) {

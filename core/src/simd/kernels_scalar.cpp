@@ -81,7 +81,7 @@ void dot_f32_block(const float* q, std::size_t nq, std::size_t q_stride, const f
 }  // namespace
 
 const Kernels& kernels_scalar() noexcept {
-  static const Kernels table{Level::scalar, &dot_f32,       &l2sq_f32,    &cosine_f32,   &dot_i8,       &hamming,
+  static const Kernels table{Level::scalar, &dot_f32,       &l2sq_f32,    &cosine_f32,   &dot_i8, &hamming,
                              &dot_f32_rows, &l2sq_f32_rows, &dot_i8_rows, &hamming_rows, &dot_i8, &dot_f32_block};
   return table;
 }

@@ -52,9 +52,9 @@ void hamming_rows(const std::uint8_t* q, const std::uint8_t* rows, std::size_t n
 }  // namespace
 
 const Kernels& kernels_sse4_2() noexcept {
-  static const Kernels table{Level::sse4_2, &dot_f32<Arch>, &l2sq_f32<Arch>,     &cosine_f32<Arch>,
-                             &dot_i8,       &hamming,       &dot_f32_rows<Arch>, &l2sq_f32_rows<Arch>,
-                             &dot_i8_rows,  &hamming_rows, &dot_i8, &dot_f32_block<Arch>};
+  static const Kernels table{Level::sse4_2, &dot_f32<Arch>,      &l2sq_f32<Arch>,      &cosine_f32<Arch>, &dot_i8,
+                             &hamming,      &dot_f32_rows<Arch>, &l2sq_f32_rows<Arch>, &dot_i8_rows,      &hamming_rows,
+                             &dot_i8,       &dot_f32_block<Arch>};
   return table;
 }
 

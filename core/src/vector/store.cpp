@@ -75,9 +75,7 @@ void VectorStore::refresh_coarse() noexcept {
       coarse_base_ = reinterpret_cast<const char*>(bits_.data());
       coarse_stride_ = bit_bytes_;
       break;
-    default:
-      coarse_base_ = reinterpret_cast<const char*>(floats_.data());
-      coarse_stride_ = dim_ * sizeof(float);
+    default: coarse_base_ = reinterpret_cast<const char*>(floats_.data()); coarse_stride_ = dim_ * sizeof(float);
   }
 }
 
