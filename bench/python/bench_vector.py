@@ -242,6 +242,22 @@ def bench_exact(base: np.ndarray, queries: np.ndarray, repeats: int, out: dict[s
             rows.append((threads, nq, nq / t_rk, nq / t_fa))
             print(f"  nq={nq:5d}: ragkernel {nq / t_rk:9.1f} q/s  faiss {nq / t_fa:9.1f} q/s  ratio {t_fa / t_rk:.2f}x")
     out["exact_batch"] = [{"threads": t, "nq": n, "rk_qps": a, "faiss_qps": b} for t, n, a, b in rows]
+    print("\n## Flat codes: bytes per vector, recall@10 against float32, 100-query batch, 2 threads")
+    truth = ref.search(queries[:100], K)[1]
+    for quantization in (None, "int8", "binary"):
+        for keep_float in (True, False) if quantization else (True,):
+            index = rk.VectorIndex(dim=base.shape[1], metric="ip", quantization=quantization, keep_float=keep_float)
+            index.add(ids, base)
+            t = best(lambda: index.search(queries[:100], K, threads=2), repeats)  # noqa: B023
+            found = np.vectorize(int)(index.search(queries[:100], K)[0])
+            row = {"quantization": quantization or "float32", "keep_float": keep_float,
+                   "bytes_per_vector": index.memory_usage() / len(base), "recall": recall(found, truth),
+                   "qps": 100 / t}  # fmt: skip
+            out.setdefault("flat_codes", []).append(row)
+            print(
+                f"{row['quantization']:8s} keep_float={keep_float!s:5s}: {row['bytes_per_vector']:6.0f} B/vector, "
+                f"recall {row['recall']:.3f}, {row['qps']:7.0f} q/s"
+            )
 
 
 def build_all(libs: list[Lib], base: np.ndarray, threads: int, out: dict[str, Any]) -> None:
