@@ -34,6 +34,7 @@ from ragkernel.vector import VectorIndex
 
 __all__ = [
     "CorruptionError",
+    "LLMClient",
     "VectorIndex",
     "__version__",
     "build_info",
