@@ -10,8 +10,17 @@ import typing
 
 __all__: list[str] = [
     "CorruptionError",
+    "EvalQrels",
+    "EvalRun",
     "VectorIndex",
     "build_info",
+    "eval_bootstrap_ci",
+    "eval_evaluate",
+    "eval_holm",
+    "eval_metric_name",
+    "eval_paired_t_test",
+    "eval_randomization_tests",
+    "eval_student_t_sf",
     "kernel_cosine",
     "kernel_dot",
     "kernel_dot_i8",
@@ -26,6 +35,73 @@ class CorruptionError(OSError):
     """
     Stored data failed an integrity check (checksum, magic, version or truncated file).
     """
+
+class EvalQrels:
+    """
+    Relevance judgments: for each query, documents with an integer grade.
+    """
+    @staticmethod
+    def from_dict(qrels: dict[str, dict[str, int]]) -> EvalQrels:
+        """
+        From {query_id: {doc_id: grade}}.
+        """
+    @staticmethod
+    def read_beir(path: str) -> EvalQrels:
+        """
+        Read a BEIR qrels TSV (header, then query-id, corpus-id, score).
+        """
+    @staticmethod
+    def read_trec(path: str) -> EvalQrels:
+        """
+        Read a TREC qrels file (query iteration doc grade).
+        """
+    def __init__(self) -> None: ...
+    def __len__(self) -> int:
+        """
+        Number of judgments over all queries.
+        """
+    def add(self, query: str, doc: str, relevance: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+    def query_ids(self) -> list[str]:
+        """
+        Query ids in the order they were first added.
+        """
+    def to_dict(self) -> dict[str, dict[str, int]]:
+        """
+        As {query_id: {doc_id: grade}}.
+        """
+    @property
+    def num_queries(self) -> int: ...
+
+class EvalRun:
+    """
+    Retrieved documents with scores, per query.
+    """
+    @staticmethod
+    def from_dict(run: dict[str, dict[str, float]]) -> EvalRun:
+        """
+        From {query_id: {doc_id: score}}.
+        """
+    @staticmethod
+    def read_trec(path: str) -> EvalRun:
+        """
+        Read a TREC run file (query Q0 doc rank score tag).
+        """
+    def __init__(self) -> None: ...
+    def __len__(self) -> int:
+        """
+        Number of retrieved entries over all queries.
+        """
+    def add(self, query: str, doc: str, score: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    def query_ids(self) -> list[str]:
+        """
+        Query ids in the order they were first added.
+        """
+    def to_dict(self) -> dict[str, dict[str, float]]:
+        """
+        As {query_id: {doc_id: score}}.
+        """
+    @property
+    def num_queries(self) -> int: ...
 
 class VectorIndex:
     """
@@ -108,6 +184,61 @@ class VectorIndex:
 def build_info() -> dict[str, typing.Any]:
     """
     Version, compiler, compiled/supported/active SIMD levels and OpenMP threads.
+    """
+
+def eval_bootstrap_ci(
+    values: typing.Any,
+    confidence: typing.SupportsFloat | typing.SupportsIndex,
+    resamples: typing.SupportsInt | typing.SupportsIndex,
+    seed: typing.SupportsInt | typing.SupportsIndex,
+) -> tuple[float, float]:
+    """
+    Percentile bootstrap interval of the mean: (low, high).
+    """
+
+def eval_evaluate(
+    qrels: EvalQrels,
+    run: EvalRun,
+    metrics: collections.abc.Sequence[str],
+    relevance_level: typing.SupportsInt | typing.SupportsIndex = 1,
+    complete: bool = False,
+    judged_docs_only: bool = False,
+    remove_query_id: bool = False,
+) -> tuple[list[str], numpy.typing.NDArray[numpy.float64]]:
+    """
+    Per-query metric values: (query_ids, float64 array [queries, metrics]).
+    """
+
+def eval_holm(p_values: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> list[float]:
+    """
+    Holm-Bonferroni adjusted p-values, in input order.
+    """
+
+def eval_metric_name(name: str) -> str:
+    """
+    The canonical (pytrec_eval) name of a metric; raises ValueError for an unknown one.
+    """
+
+def eval_paired_t_test(a: typing.Any, b: typing.Any) -> tuple[float, float]:
+    """
+    Paired t-test of a - b (float64 arrays): (t, two-sided p).
+    """
+
+def eval_randomization_tests(
+    systems: typing.Any,
+    baseline: typing.Any,
+    permutations: typing.SupportsInt | typing.SupportsIndex,
+    seed: typing.SupportsInt | typing.SupportsIndex,
+) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    Fisher randomization test of each row of systems [s, n] against baseline [n]: array [s, 2] of (mean difference, two-sided p).
+    """
+
+def eval_student_t_sf(
+    t: typing.SupportsFloat | typing.SupportsIndex, df: typing.SupportsFloat | typing.SupportsIndex
+) -> float:
+    """
+    P(T > t) for Student's t distribution with df degrees of freedom.
     """
 
 def kernel_cosine(query: typing.Any, rows: typing.Any, level: str | None = None) -> numpy.typing.NDArray[numpy.float32]:
