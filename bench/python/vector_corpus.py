@@ -118,12 +118,17 @@ def embed_docs(model, out: pathlib.Path, limit: int) -> None:  # type: ignore[no
 def load_real_corpus(max_doc_passages: int | None = None) -> np.ndarray:
     """Every cached embedding (collections first, then documentation shards), float32 [n, 384]."""
     out = cache_dir()
-    parts = [np.load(out / f"{name}-minilm.npy") for name in ("cranfield", "cisi", "adi")]
-    parts += [np.load(p) for p in sorted(out.glob("pydoc-minilm-*.npy"))]
-    vecs = np.concatenate(parts).astype(np.float32)
-    if max_doc_passages is not None:
-        vecs = vecs[: parts[0].shape[0] + parts[1].shape[0] + parts[2].shape[0] + max_doc_passages]
-    return np.ascontiguousarray(vecs)
+    parts = [
+        np.load(out / f"{name}-minilm.npy")
+        for name in ("cranfield", "cisi", "adi")
+        if (out / f"{name}-minilm.npy").exists()
+    ]
+    docs = [np.load(p) for p in sorted(out.glob("pydoc-minilm-*.npy"))]
+    if max_doc_passages is not None and docs:
+        docs = [np.concatenate(docs)[:max_doc_passages]]
+    if not parts and not docs:
+        sys.exit(f"no cached embeddings in {out}: run bench/python/vector_corpus.py first")
+    return np.ascontiguousarray(np.concatenate(parts + docs).astype(np.float32))
 
 
 def main() -> None:
