@@ -446,9 +446,11 @@ def churn(base: np.ndarray, queries: np.ndarray, threads: int, out: dict[str, An
         names = [str(v) for v in victims]
         ours.index.remove(names)
         ours.index.add(names, new)
+        # hnswlib: mark deleted, then add the same labels again, which updates their slots in
+        # place (replace_deleted=True loses labels that are re-added, "Label not found").
         for v in victims:
             hl.index.mark_deleted(int(v))
-        hl.index.add_items(new, victims, replace_deleted=True)
+        hl.index.add_items(new, victims)
         current[victims] = new
     out["churn"] = rows
 
