@@ -429,10 +429,11 @@ def churn(base: np.ndarray, queries: np.ndarray, threads: int, out: dict[str, An
     hl = Hnswlib()
     hl.build(base, threads)
     rows = []
+    labels = np.arange(n)
     for round_ in range(4):
         truth = exact_topk(current, queries)
         r_rk = recall(ours.to_int(ours.search(queries, 64, threads)), truth)
-        r_hl = recall(hl.search(queries, 64, threads), truth)
+        r_hl = recall(hl.search(queries, 64, threads) % n, truth)
         rows.append({"round": round_, "ragkernel_recall": r_rk, "hnswlib_recall": r_hl,
                      "ragkernel_bytes": ours.index.memory_usage()})  # fmt: skip
         print(
@@ -446,11 +447,13 @@ def churn(base: np.ndarray, queries: np.ndarray, threads: int, out: dict[str, An
         names = [str(v) for v in victims]
         ours.index.remove(names)
         ours.index.add(names, new)
-        # hnswlib: mark deleted, then add the same labels again, which updates their slots in
-        # place (replace_deleted=True loses labels that are re-added, "Label not found").
+        # hnswlib: delete, then add under fresh labels that reuse the deleted slots
+        # (replace_deleted); label % n is the row. Re-adding the same label is refused when
+        # slot replacement is enabled.
         for v in victims:
-            hl.index.mark_deleted(int(v))
-        hl.index.add_items(new, victims)
+            hl.index.mark_deleted(int(labels[v]))
+        labels[victims] = victims + n * (round_ + 1)
+        hl.index.add_items(new, labels[victims], replace_deleted=True)
         current[victims] = new
     out["churn"] = rows
 

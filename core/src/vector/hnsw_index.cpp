@@ -453,9 +453,7 @@ class HnswImpl final : public Index::Impl {
   // Prefetches what the build distance reads (float32 rows when kept; the coarse code otherwise).
   void prefetch_build(std::uint32_t id) const noexcept {
     if (!store.has_floats()) return store.prefetch_coarse(id);
-    const char* p = reinterpret_cast<const char*>(store.row(id));
-    __builtin_prefetch(p, 0, 3);
-    __builtin_prefetch(p + 64, 0, 3);
+    detail::VectorStore::prefetch_bytes(store.row(id), options.dim * sizeof(float));
   }
 
   template <class Dist, class Admit>
