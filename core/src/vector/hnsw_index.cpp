@@ -86,6 +86,12 @@ class HnswImpl final : public Index::Impl {
     {
       // Vectors of reused slots may be read by concurrent searches: write them exclusively.
       std::unique_lock lock(mutex);
+      std::size_t reusing = 0;
+      for (std::uint32_t id : ids) reusing += store.state(id) == detail::kDeleted ? 1 : 0;
+      // Many slots reused at once (a churn round): unlink every tombstone in one pass first,
+      // which also drops the edges into them that a per-node repair cannot find, then link
+      // the new vectors as fresh nodes.
+      if (reusing >= kMinConsolidate) consolidate();
       for (std::size_t i = 0; i < ids.size(); ++i) {
         const std::uint32_t id = ids[i];
         if (store.state(id) == detail::kDeleted) reused.push_back(id);
