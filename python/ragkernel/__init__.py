@@ -16,6 +16,7 @@ from ragkernel.llm_cache import LLMCache, near_miss_guard
 from ragkernel.metadata import MetadataStore
 from ragkernel.store import BlockCache, DocStore
 from ragkernel.text import Analyzer, BM25Index
+from ragkernel.vector import VectorIndex
 
 __all__ = [
     "Analyzer",
@@ -30,11 +31,6 @@ __all__ = [
     "LLMClient",
     "MetadataStore",
     "Tokenizer",
-from ragkernel.vector import VectorIndex
-
-__all__ = [
-    "CorruptionError",
-    "LLMClient",
     "VectorIndex",
     "__version__",
     "build_info",
