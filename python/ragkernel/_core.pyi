@@ -9,11 +9,20 @@ import numpy.typing
 import typing
 
 __all__: list[str] = [
+    "BlockCache",
     "CorruptionError",
+    "DocStore",
+    "EmbeddingCache",
     "EvalQrels",
     "EvalRun",
+    "FileChunker",
+    "LLMCache",
+    "STORE_SCHEMA_VERSION",
+    "Tokenizer",
     "VectorIndex",
     "build_info",
+    "chunk_batch",
+    "chunk_text",
     "eval_bootstrap_ci",
     "eval_evaluate",
     "eval_holm",
@@ -27,8 +36,10 @@ __all__: list[str] = [
     "kernel_hamming",
     "kernel_l2sq",
     "measure_read_bandwidth",
+    "recursive_presets",
     "self_check",
     "simd_levels",
+    "store_repair",
 ]
 
 class CorruptionError(OSError):
@@ -102,6 +113,318 @@ class EvalRun:
         """
     @property
     def num_queries(self) -> int: ...
+
+class BlockCache:
+    """
+    A RocksDB block cache that several stores can share.
+    """
+    def __init__(self, capacity_bytes: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def usage(self) -> int: ...
+
+class DocStore:
+    """
+    Documents (text, metadata bytes, float32 vector) on RocksDB.
+    """
+    def __init__(
+        self,
+        path: str,
+        dim: typing.SupportsInt | typing.SupportsIndex | None = None,
+        access: str = "read_write",
+        block_cache: BlockCache | None = None,
+        block_cache_bytes: typing.SupportsInt | typing.SupportsIndex = 67108864,
+        sync: bool = False,
+    ) -> None: ...
+    def __len__(self) -> int: ...
+    def catch_up(self) -> None:
+        """
+        Secondary only: apply what the writer has written since the last call.
+        """
+    def close(self) -> None:
+        """
+        Close the store; later calls raise ValueError.
+        """
+    def compact(self) -> None:
+        """
+        Flush and fully compact every family (expired entries are dropped).
+        """
+    def contains(self, id: str) -> bool: ...
+    def get(self, ids: collections.abc.Sequence[str]) -> list[typing.Any]:
+        """
+        (text, metadata bytes or None, vector or None) per id, None when absent; one snapshot.
+        """
+    def ids(self) -> list[str]:
+        """
+        Every id, in key order.
+        """
+    def store_stats(self) -> dict[str, typing.Any]:
+        """
+        RocksDB statistics: per-family keys and bytes, disk bytes, block-cache hits and misses.
+        """
+    def verify(self) -> None:
+        """
+        Read every file and check its checksums; raises CorruptionError.
+        """
+    def write(
+        self,
+        add: bool,
+        ids: collections.abc.Sequence[str],
+        texts: collections.abc.Sequence[str],
+        vectors: typing.Any,
+        metadata: collections.abc.Sequence[str | None] | None,
+        erase_ids: collections.abc.Sequence[str],
+    ) -> tuple[list[bool], list[bool]]:
+        """
+        One atomic write: documents (add or upsert) and deletions. Returns (replaced, erased) flags.
+        """
+    @property
+    def access(self) -> str: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def path(self) -> str: ...
+
+class EmbeddingCache:
+    """
+    Persistent embedding cache on RocksDB.
+    """
+    @staticmethod
+    def key(
+        model: str, text: str, dim: typing.SupportsInt | typing.SupportsIndex, normalization: str = "none"
+    ) -> bytes: ...
+    def __init__(
+        self,
+        path: str,
+        dtype: str = "float32",
+        ttl_ms: typing.SupportsInt | typing.SupportsIndex | None = None,
+        access: str = "read_write",
+        block_cache: BlockCache | None = None,
+        block_cache_bytes: typing.SupportsInt | typing.SupportsIndex = 67108864,
+        sync: bool = False,
+    ) -> None: ...
+    def catch_up(self) -> None: ...
+    def clear(self) -> None: ...
+    def close(self) -> None:
+        """
+        Close the store; later calls raise ValueError.
+        """
+    def compact(self) -> None:
+        """
+        Flush and fully compact every family (expired entries are dropped).
+        """
+    def counters(self) -> dict[str, typing.Any]:
+        """
+        Hits, misses (expired included), expired and puts since this handle opened.
+        """
+    def erase_model(self, model: str) -> None: ...
+    def get_many(
+        self,
+        model: str,
+        texts: collections.abc.Sequence[str],
+        dim: typing.SupportsInt | typing.SupportsIndex,
+        normalization: str = "none",
+    ) -> tuple[numpy.typing.NDArray[numpy.float32], numpy.typing.NDArray[numpy.bool]]:
+        """
+        (vectors float32 [n, dim] with zero rows for misses, hit mask bool [n]).
+        """
+    def put_many(
+        self,
+        model: str,
+        texts: collections.abc.Sequence[str],
+        vectors: typing.Any,
+        normalization: str = "none",
+        ttl_ms: typing.SupportsInt | typing.SupportsIndex | None = None,
+    ) -> None:
+        """
+        Store one float32 row per text; ttl_ms None takes the cache's default.
+        """
+    def reset_counters(self) -> None: ...
+    def store_stats(self) -> dict[str, typing.Any]:
+        """
+        RocksDB statistics: per-family keys and bytes, disk bytes, block-cache hits and misses.
+        """
+    def verify(self) -> None:
+        """
+        Read every file and check its checksums; raises CorruptionError.
+        """
+    @property
+    def access(self) -> str: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def path(self) -> str: ...
+
+class LLMCache:
+    """
+    Persistent exact and semantic LLM response cache on RocksDB.
+    """
+    def __init__(
+        self,
+        path: str,
+        max_bytes: typing.SupportsInt | typing.SupportsIndex = 0,
+        ttl_ms: typing.SupportsInt | typing.SupportsIndex | None = None,
+        volatile_fields: collections.abc.Sequence[str] = [],
+        embedding_model: str = "default",
+        access: str = "read_write",
+        block_cache: BlockCache | None = None,
+        block_cache_bytes: typing.SupportsInt | typing.SupportsIndex = 67108864,
+        sync: bool = False,
+    ) -> None: ...
+    def catch_up(self) -> None: ...
+    def check_integrity(self) -> None: ...
+    def clear(self) -> None: ...
+    def close(self) -> None:
+        """
+        Close the store; later calls raise ValueError.
+        """
+    def compact(self) -> None:
+        """
+        Flush and fully compact every family (expired entries are dropped).
+        """
+    def erase(self, request: typing.Any) -> bool: ...
+    def flush_recency(self) -> None: ...
+    def key(self, request: typing.Any) -> str:
+        """
+        The request's cache key: 64 hex digits of SHA-256 over its canonical encoding.
+        """
+    def lookup(self, request: typing.Any) -> typing.Any:
+        """
+        The cached response bytes, or None.
+        """
+    def lookup_semantic(
+        self,
+        request: typing.Any,
+        embed: typing.Any,
+        threshold: typing.SupportsFloat | typing.SupportsIndex,
+        verifier: typing.Any = None,
+        candidates: typing.SupportsInt | typing.SupportsIndex = 4,
+    ) -> typing.Any:
+        """
+        (response bytes, cosine, matched text, exact) or None.
+        """
+    def purge_expired(self) -> int: ...
+    def reset_stats(self) -> None: ...
+    def stats(self) -> dict[str, typing.Any]: ...
+    def store_stats(self) -> dict[str, typing.Any]:
+        """
+        RocksDB statistics: per-family keys and bytes, disk bytes, block-cache hits and misses.
+        """
+    def update(
+        self,
+        request: typing.Any,
+        response: str,
+        prompt_tokens: typing.SupportsInt | typing.SupportsIndex = 0,
+        completion_tokens: typing.SupportsInt | typing.SupportsIndex = 0,
+        cost: typing.SupportsFloat | typing.SupportsIndex = 0.0,
+        ttl_ms: typing.SupportsInt | typing.SupportsIndex | None = None,
+    ) -> bool:
+        """
+        Store a response; False when it is larger than max_bytes (not stored).
+        """
+    def update_semantic(
+        self,
+        request: typing.Any,
+        response: str,
+        embed: typing.Any,
+        prompt_tokens: typing.SupportsInt | typing.SupportsIndex = 0,
+        completion_tokens: typing.SupportsInt | typing.SupportsIndex = 0,
+        cost: typing.SupportsFloat | typing.SupportsIndex = 0.0,
+        ttl_ms: typing.SupportsInt | typing.SupportsIndex | None = None,
+    ) -> bool: ...
+    def verify(self) -> None:
+        """
+        Read every file and check its checksums; raises CorruptionError.
+        """
+    @property
+    def access(self) -> str: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def path(self) -> str: ...
+
+class Tokenizer:
+    """
+    A HuggingFace tokenizer.json (WordPiece with the BERT normaliser, or byte-level BPE), counted in C++.
+    """
+    @staticmethod
+    def from_file(path: typing.Any) -> Tokenizer:
+        """
+        Reads a tokenizer.json file.
+        """
+    @staticmethod
+    def from_str(json: typing.Any) -> Tokenizer:
+        """
+        Parses the JSON text of a tokenizer.json.
+        """
+    def clear_cache(self) -> None:
+        """
+        Forgets the memoised per-word counts.
+        """
+    def count(self, text: typing.Any, add_special_tokens: bool = False) -> int:
+        """
+        Number of tokens encode() returns (memoised per word).
+        """
+    def encode(self, text: typing.Any, add_special_tokens: bool = False) -> list[int]:
+        """
+        Token ids, as HuggingFace's encode(text, add_special_tokens=...) without truncation or padding.
+        """
+    @property
+    def model_type(self) -> str: ...
+    @property
+    def special_tokens_added(self) -> int:
+        """
+        Tokens the post-processor adds around one sequence (2 for BERT's [CLS] ... [SEP]).
+        """
+    @property
+    def vocab_size(self) -> int: ...
+
+class FileChunker:
+    """
+    Chunks a file window by window (see ragkernel.chunk_file).
+    """
+    def __init__(
+        self,
+        path: typing.Any,
+        method: str,
+        chunk_size: typing.SupportsInt | typing.SupportsIndex,
+        overlap: typing.SupportsInt | typing.SupportsIndex,
+        unit: str,
+        tokenizer: Tokenizer,
+        counter: collections.abc.Callable[[str], int] | None,
+        add_special_tokens: bool,
+        separators: collections.abc.Sequence[str] | None,
+        preset: str,
+        embedder: collections.abc.Callable[[list[str]], typing.Any] | None,
+        window: typing.SupportsInt | typing.SupportsIndex,
+        breakpoint_percentile: typing.SupportsFloat | typing.SupportsIndex,
+        errors: str,
+        window_bytes: typing.SupportsInt | typing.SupportsIndex,
+    ) -> None: ...
+    def next_window(
+        self,
+    ) -> (
+        tuple[
+            str,
+            int,
+            int,
+            tuple[
+                numpy.typing.NDArray[numpy.int64],
+                numpy.typing.NDArray[numpy.int64],
+                numpy.typing.NDArray[numpy.int64],
+                numpy.typing.NDArray[numpy.int64],
+                numpy.typing.NDArray[numpy.int64],
+                list[list[str]] | None,
+            ],
+        ]
+        | None
+    ):
+        """
+        (window_text, window_start, window_byte_start, chunk arrays) of the next window, or None at the end.
+        """
 
 class VectorIndex:
     """
@@ -184,6 +507,60 @@ class VectorIndex:
 def build_info() -> dict[str, typing.Any]:
     """
     Version, compiler, compiled/supported/active SIMD levels and OpenMP threads.
+    """
+
+def chunk_batch(
+    texts: list[str],
+    method: str,
+    chunk_size: typing.SupportsInt | typing.SupportsIndex,
+    overlap: typing.SupportsInt | typing.SupportsIndex,
+    unit: str,
+    tokenizer: Tokenizer,
+    counter: collections.abc.Callable[[str], int] | None,
+    add_special_tokens: bool,
+    separators: collections.abc.Sequence[str] | None,
+    preset: str,
+    embedder: collections.abc.Callable[[list[str]], typing.Any] | None,
+    window: typing.SupportsInt | typing.SupportsIndex,
+    breakpoint_percentile: typing.SupportsFloat | typing.SupportsIndex,
+) -> list[
+    tuple[
+        numpy.typing.NDArray[numpy.int64],
+        numpy.typing.NDArray[numpy.int64],
+        numpy.typing.NDArray[numpy.int64],
+        numpy.typing.NDArray[numpy.int64],
+        numpy.typing.NDArray[numpy.int64],
+        list[list[str]] | None,
+    ]
+]:
+    """
+    Chunks many documents in parallel (OpenMP, GIL released). method: token | sentence | recursive | markdown | semantic; unit: chars | words | tokens. Returns (start, end, byte_start, byte_end, size) int64 arrays and the heading paths (or None).
+    """
+
+def chunk_text(
+    text: typing.Any,
+    method: str,
+    chunk_size: typing.SupportsInt | typing.SupportsIndex,
+    overlap: typing.SupportsInt | typing.SupportsIndex,
+    unit: str,
+    tokenizer: Tokenizer,
+    counter: collections.abc.Callable[[str], int] | None,
+    add_special_tokens: bool,
+    separators: collections.abc.Sequence[str] | None,
+    preset: str,
+    embedder: collections.abc.Callable[[list[str]], typing.Any] | None,
+    window: typing.SupportsInt | typing.SupportsIndex,
+    breakpoint_percentile: typing.SupportsFloat | typing.SupportsIndex,
+) -> tuple[
+    numpy.typing.NDArray[numpy.int64],
+    numpy.typing.NDArray[numpy.int64],
+    numpy.typing.NDArray[numpy.int64],
+    numpy.typing.NDArray[numpy.int64],
+    numpy.typing.NDArray[numpy.int64],
+    list[list[str]] | None,
+]:
+    """
+    Chunks one document. method: token | sentence | recursive | markdown | semantic; unit: chars | words | tokens. Returns (start, end, byte_start, byte_end, size) int64 arrays and the heading paths (or None).
     """
 
 def eval_bootstrap_ci(
@@ -275,6 +652,11 @@ def measure_read_bandwidth(
     Sustained memory-read bandwidth in bytes/s (best of `repeats` passes over a `bytes` buffer).
     """
 
+def recursive_presets() -> dict[str, list[str]]:
+    """
+    The separator presets of the recursive chunker.
+    """
+
 def self_check() -> list[dict[str, typing.Any]]:
     """
     Run every supported SIMD level's kernels against the scalar reference.
@@ -285,4 +667,10 @@ def simd_levels() -> dict[str, typing.Any]:
     Compiled, supported and active SIMD levels.
     """
 
+def store_repair(path: str) -> None:
+    """
+    Rebuild a damaged store's metadata from its surviving files (RocksDB RepairDB).
+    """
+
+STORE_SCHEMA_VERSION: int = 1
 __version__: str = "0.1.0"
