@@ -126,9 +126,10 @@ void exact_scan(const VectorStore& store, const float* queries, std::size_t nq, 
   const auto n = static_cast<std::uint32_t>(store.slots());
   if (n == 0 || nq == 0) return;
   const std::size_t d = store.dim();
-  // A thread costs a wake-up; below about a million floats per thread one thread is faster.
+  // A thread costs a wake-up (milliseconds when the other core is busy); below about four
+  // million floats (16 MB) per thread, one thread is faster.
   const int threads = std::max(1, std::min(resolve_threads(params.threads),
-                                           static_cast<int>(std::size_t{n} * d * std::max<std::size_t>(nq, 1) >> 20)));
+                                           static_cast<int>(std::size_t{n} * d * std::max<std::size_t>(nq, 1) >> 22)));
   const std::size_t factor = params.rescore != 0 ? params.rescore : default_rescore(store.quantization());
   const std::size_t keep = store.quantized() ? k * factor : k;
 
