@@ -9,6 +9,8 @@ import numpy.typing
 import typing
 
 __all__: list[str] = [
+    "Analyzer",
+    "BM25Index",
     "BlockCache",
     "CorruptionError",
     "DocStore",
@@ -17,12 +19,15 @@ __all__: list[str] = [
     "EvalRun",
     "FileChunker",
     "LLMCache",
+    "MetadataStore",
     "STORE_SCHEMA_VERSION",
     "Tokenizer",
     "VectorIndex",
     "build_info",
+    "check_filter",
     "chunk_batch",
     "chunk_text",
+    "english_stopwords",
     "eval_bootstrap_ci",
     "eval_evaluate",
     "eval_holm",
@@ -30,6 +35,7 @@ __all__: list[str] = [
     "eval_paired_t_test",
     "eval_randomization_tests",
     "eval_student_t_sf",
+    "fuse",
     "kernel_cosine",
     "kernel_dot",
     "kernel_dot_i8",
@@ -39,6 +45,7 @@ __all__: list[str] = [
     "recursive_presets",
     "self_check",
     "simd_levels",
+    "stemmer_algorithms",
     "store_repair",
 ]
 
@@ -426,6 +433,142 @@ class FileChunker:
         (window_text, window_start, window_byte_start, chunk arrays) of the next window, or None at the end.
         """
 
+class Analyzer:
+    """
+    Text analysis: UTF-8 text in, index terms out.
+    """
+    @staticmethod
+    def from_serialized(serialized: str) -> Analyzer:
+        """
+        The analyzer a serialize() string describes.
+        """
+    def __init__(
+        self,
+        preset: str | None = None,
+        tokenizer: str | None = None,
+        lowercase: bool | None = None,
+        remove_possessive: bool | None = None,
+        min_token_length: typing.SupportsInt | typing.SupportsIndex | None = None,
+        max_token_length: typing.SupportsInt | typing.SupportsIndex | None = None,
+        stopwords: collections.abc.Sequence[str] | None = None,
+        stemmer: str | None = None,
+    ) -> None: ...
+    def analyze(self, text: str) -> list[str]:
+        """
+        The terms of one text.
+        """
+    def analyze_batch(
+        self, texts: collections.abc.Sequence[str], threads: typing.SupportsInt | typing.SupportsIndex = 0
+    ) -> list[list[str]]:
+        """
+        The terms of many texts, analysed in parallel.
+        """
+    def config(self) -> dict[str, typing.Any]:
+        """
+        The configuration as a dict.
+        """
+    def serialize(self) -> str:
+        """
+        The configuration in its stable text form.
+        """
+
+class BM25Index:
+    """
+    BM25 over texts with string ids (the core index plus an id map).
+    """
+    def __init__(
+        self,
+        analyzer: str | None = None,
+        analyzer_config: str | None = None,
+        variant: str = "lucene",
+        k1: typing.SupportsFloat | typing.SupportsIndex = 1.5,
+        b: typing.SupportsFloat | typing.SupportsIndex = 0.75,
+        delta: typing.SupportsFloat | typing.SupportsIndex = 0.5,
+    ) -> None: ...
+    def __len__(self) -> int: ...
+    def add(
+        self,
+        ids: collections.abc.Sequence[str],
+        texts: list[str | bytes],
+        threads: typing.SupportsInt | typing.SupportsIndex = 0,
+    ) -> None: ...
+    def add_terms(
+        self, ids: collections.abc.Sequence[str], terms: collections.abc.Sequence[collections.abc.Sequence[str]]
+    ) -> None:
+        """
+        Adds pre-analysed documents.
+        """
+    def analyze(self, text: str) -> list[str]: ...
+    def analyzer_config(self) -> str: ...
+    def contains(self, id: str) -> bool: ...
+    def doc_frequency(self, term: str) -> int: ...
+    def explain(self, query: str, id: str) -> dict[str, typing.Any]:
+        """
+        Per-term contributions to one document's score.
+        """
+    def params(self) -> dict[str, typing.Any]: ...
+    def remove(self, ids: collections.abc.Sequence[str]) -> None: ...
+    def search(
+        self,
+        queries: list[str | bytes],
+        k: typing.SupportsInt | typing.SupportsIndex = 10,
+        allow: collections.abc.Sequence[str] | None = None,
+        threads: typing.SupportsInt | typing.SupportsIndex = 0,
+        mode: str = "auto",
+    ) -> list[list[tuple[str, float]]]:
+        """
+        Per query, a list of (id, score), best first.
+        """
+    def search_arrays(
+        self,
+        queries: list[typing.Any],
+        k: typing.SupportsInt | typing.SupportsIndex = 10,
+        allow: collections.abc.Sequence[str] | None = None,
+        threads: typing.SupportsInt | typing.SupportsIndex = 0,
+        mode: str = "auto",
+    ) -> tuple[numpy.ndarray[typing.Any, numpy.dtype[typing.Any]], numpy.typing.NDArray[numpy.float32]]:
+        """
+        Hits of many queries (strings or term lists) as [queries, k] arrays: ids (object, None past the last hit) and float32 scores (NaN there).
+        """
+    def search_terms(
+        self,
+        queries: collections.abc.Sequence[collections.abc.Sequence[str]],
+        k: typing.SupportsInt | typing.SupportsIndex = 10,
+        allow: collections.abc.Sequence[str] | None = None,
+        threads: typing.SupportsInt | typing.SupportsIndex = 0,
+        mode: str = "auto",
+    ) -> list[list[tuple[str, float]]]:
+        """
+        Like search, for pre-analysed queries.
+        """
+    def set_params(
+        self,
+        variant: str,
+        k1: typing.SupportsFloat | typing.SupportsIndex,
+        b: typing.SupportsFloat | typing.SupportsIndex,
+        delta: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> None: ...
+    def stats(self) -> dict[str, typing.Any]: ...
+
+class MetadataStore:
+    """
+    Typed metadata per string id, queried with filters.
+    """
+    def __init__(self) -> None: ...
+    def __len__(self) -> int: ...
+    def contains(self, id: str) -> bool: ...
+    def field_types(self) -> dict[str, str]: ...
+    def get(self, id: str) -> dict[str, typing.Any]: ...
+    def match(self, filter: dict[str, typing.Any]) -> list[str]:
+        """
+        Ids whose metadata satisfies the filter, in internal-id order.
+        """
+    def remove(self, ids: collections.abc.Sequence[str]) -> None: ...
+    def set(self, ids: collections.abc.Sequence[str], metadata: list[dict[str, typing.Any]]) -> None:
+        """
+        Replaces the metadata of each id (all-or-nothing).
+        """
+
 class VectorIndex:
     """
     Vector index with string ids (flat or HNSW; float32, int8 or binary).
@@ -509,6 +652,11 @@ def build_info() -> dict[str, typing.Any]:
     Version, compiler, compiled/supported/active SIMD levels and OpenMP threads.
     """
 
+def check_filter(filter: dict[str, typing.Any]) -> None:
+    """
+    Raises ValueError if the filter is not valid syntax.
+    """
+
 def chunk_batch(
     texts: list[str],
     method: str,
@@ -561,6 +709,11 @@ def chunk_text(
 ]:
     """
     Chunks one document. method: token | sentence | recursive | markdown | semantic; unit: chars | words | tokens. Returns (start, end, byte_start, byte_end, size) int64 arrays and the heading paths (or None).
+    """
+
+def english_stopwords() -> list[str]:
+    """
+    Lucene's 33 English stopwords.
     """
 
 def eval_bootstrap_ci(
@@ -618,6 +771,26 @@ def eval_student_t_sf(
     P(T > t) for Student's t distribution with df degrees of freedom.
     """
 
+def fuse(
+    ids: list[typing.Annotated[numpy.typing.ArrayLike, numpy.uint32]],
+    scores: list[typing.Annotated[numpy.typing.ArrayLike, numpy.float32]],
+    weights: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] | None = None,
+    method: str = "rrf",
+    rrf_k: typing.SupportsFloat | typing.SupportsIndex = 60.0,
+    normalizer: str = "minmax",
+    lower: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] | None = None,
+    upper: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] | None = None,
+    k: typing.SupportsInt | typing.SupportsIndex = 0,
+) -> tuple[
+    numpy.typing.NDArray[numpy.uint32],
+    numpy.typing.NDArray[numpy.float64],
+    numpy.typing.NDArray[numpy.float32],
+    numpy.typing.NDArray[numpy.uint32],
+]:
+    """
+    Fuses ranked lists (uint32 ids, float32 scores per source, best first). Returns (ids, fused scores, per-source scores [n, sources] with NaN where absent, 1-based ranks with 0 where absent).
+    """
+
 def kernel_cosine(query: typing.Any, rows: typing.Any, level: str | None = None) -> numpy.typing.NDArray[numpy.float32]:
     """
     Cosine similarity of a float32 query [d] with each row (0 for zero vectors). level: a SIMD level name to force (default: the active level).
@@ -665,6 +838,11 @@ def self_check() -> list[dict[str, typing.Any]]:
 def simd_levels() -> dict[str, typing.Any]:
     """
     Compiled, supported and active SIMD levels.
+    """
+
+def stemmer_algorithms() -> list[str]:
+    """
+    Stemmer names libstemmer provides.
     """
 
 def store_repair(path: str) -> None:
