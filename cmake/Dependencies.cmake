@@ -16,16 +16,9 @@ if(NOT TARGET ragkernel_stemmer)
                                                      INTERFACE_INCLUDE_DIRECTORIES "${RAGKERNEL_STEMMER_INCLUDE_DIR}")
 endif()
 
-# Chunking: tokenizer.json is parsed with nlohmann/json (header-only, private); Unicode
-# properties and normalization for the BERT tokenizer come from utf8proc.
+# Chunking: tokenizer.json is parsed with nlohmann/json (header-only, private). Unicode
+# properties and normalization for the BERT tokenizer come from ICU, like the analyzer's.
 find_package(nlohmann_json 3.10 REQUIRED)
-find_library(RAGKERNEL_UTF8PROC_LIBRARY NAMES utf8proc REQUIRED)
-find_path(RAGKERNEL_UTF8PROC_INCLUDE_DIR NAMES utf8proc.h REQUIRED)
-if(NOT TARGET ragkernel_utf8proc)
-  add_library(ragkernel_utf8proc UNKNOWN IMPORTED)
-  set_target_properties(ragkernel_utf8proc PROPERTIES IMPORTED_LOCATION "${RAGKERNEL_UTF8PROC_LIBRARY}"
-                                                      INTERFACE_INCLUDE_DIRECTORIES "${RAGKERNEL_UTF8PROC_INCLUDE_DIR}")
-endif()
 
 if(RAGKERNEL_BUILD_TESTS)
   find_package(GTest REQUIRED)

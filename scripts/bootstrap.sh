@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SYSTEM_PACKAGES=(g++ ninja-build pkg-config librocksdb-dev libeigen3-dev libxsimd-dev libgtest-dev
-                 libbenchmark-dev libstemmer-dev libssl-dev nlohmann-json3-dev libutf8proc-dev libicu-dev)
+                 libbenchmark-dev libstemmer-dev libssl-dev nlohmann-json3-dev libicu-dev)
 EXTRAS="${RAGKERNEL_EXTRAS:-dev,embeddings}"
 # The BM25 benchmark's real corpus is the kernel documentation Debian ships.
 if [[ ,$EXTRAS, == *,bench,* ]]; then SYSTEM_PACKAGES+=(linux-doc); fi

@@ -50,7 +50,7 @@ def test_wordpiece_ids_equal_huggingface_on_the_bundled_collections() -> None:
 
 @needs_minilm
 def test_wordpiece_agrees_on_nearly_every_code_point() -> None:
-    # HuggingFace's Rust crates carry older Unicode tables than utf8proc (Unicode 15): characters
+    # HuggingFace's Rust crates carry older Unicode tables than ICU (Unicode 15): characters
     # assigned later as punctuation or marks are classified differently. Everything else agrees.
     assert MINILM_TOKENIZER is not None
     ours = rk.Tokenizer.from_file(MINILM_TOKENIZER)

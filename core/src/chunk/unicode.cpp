@@ -1,6 +1,9 @@
 #include "unicode.hpp"
 
-#include <utf8proc.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
 
 #include <string_view>
 #include <vector>
@@ -10,7 +13,8 @@
 namespace ragkernel::chunk::detail {
 namespace {
 
-utf8proc_category_t category(char32_t c) noexcept { return utf8proc_category(static_cast<utf8proc_int32_t>(c)); }
+// ICU's general-category bit: test it against the U_GC_*_MASK groups.
+std::uint32_t category_mask(char32_t c) noexcept { return U_GET_GC_MASK(static_cast<UChar32>(c)); }
 
 }  // namespace
 
@@ -36,32 +40,27 @@ bool is_white_space(char32_t c) noexcept {
 
 bool is_letter(char32_t c) noexcept {
   if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-  const auto cat = category(c);
-  return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+  return (category_mask(c) & U_GC_L_MASK) != 0;
 }
 
 bool is_number(char32_t c) noexcept {
   if (c < 0x80) return c >= '0' && c <= '9';
-  const auto cat = category(c);
-  return cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO;
+  return (category_mask(c) & U_GC_N_MASK) != 0;
 }
 
 bool is_punctuation(char32_t c) noexcept {
   if (c < 0x80) return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
-  const auto cat = category(c);
-  return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;
+  return (category_mask(c) & U_GC_P_MASK) != 0;
 }
 
-bool is_nonspacing_mark(char32_t c) noexcept { return c >= 0x300 && category(c) == UTF8PROC_CATEGORY_MN; }
+bool is_nonspacing_mark(char32_t c) noexcept { return c >= 0x300 && (category_mask(c) & U_GC_MN_MASK) != 0; }
 
 bool is_bert_control(char32_t c) noexcept {
   if (c == 0 || c == 0xFFFD) return true;
   if (c == '\t' || c == '\n' || c == '\r') return false;
   if (c < 0x20 || c == 0x7F) return true;
   if (c < 0x80) return false;
-  const auto cat = category(c);
-  return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CS ||
-         cat == UTF8PROC_CATEGORY_CO;
+  return (category_mask(c) & (U_GC_CC_MASK | U_GC_CF_MASK | U_GC_CS_MASK | U_GC_CO_MASK)) != 0;
 }
 
 bool is_cjk(char32_t c) noexcept {
@@ -72,13 +71,12 @@ bool is_cjk(char32_t c) noexcept {
 
 bool is_upper(char32_t c) noexcept {
   if (c < 0x80) return c >= 'A' && c <= 'Z';
-  const auto cat = category(c);
-  return cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
+  return (category_mask(c) & (U_GC_LU_MASK | U_GC_LT_MASK)) != 0;
 }
 
 bool is_lower(char32_t c) noexcept {
   if (c < 0x80) return c >= 'a' && c <= 'z';
-  return category(c) == UTF8PROC_CATEGORY_LL;
+  return (category_mask(c) & U_GC_LL_MASK) != 0;
 }
 
 void append_lowercase(char32_t c, std::string& out) {
@@ -90,7 +88,7 @@ void append_lowercase(char32_t c, std::string& out) {
     out.append("i\xCC\x87");
     return;
   }
-  append_utf8(out, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
+  append_utf8(out, static_cast<char32_t>(u_tolower(static_cast<UChar32>(c))));
 }
 
 void bert_normalize_word(std::string_view word, bool strip_accents, bool lowercase, std::string& out) {
@@ -112,23 +110,34 @@ void bert_normalize_word(std::string_view word, bool strip_accents, bool lowerca
     }
     return;
   }
-  thread_local std::vector<utf8proc_int32_t> buffer;
-  buffer.resize(word.size() * 4 + 8);
-  utf8proc_ssize_t n = utf8proc_decompose(reinterpret_cast<const utf8proc_uint8_t*>(word.data()),
-                                          static_cast<utf8proc_ssize_t>(word.size()), buffer.data(),
-                                          static_cast<utf8proc_ssize_t>(buffer.size()), UTF8PROC_DECOMPOSE);
-  if (n > static_cast<utf8proc_ssize_t>(buffer.size())) {
-    buffer.resize(static_cast<std::size_t>(n));
-    n = utf8proc_decompose(reinterpret_cast<const utf8proc_uint8_t*>(word.data()),
-                           static_cast<utf8proc_ssize_t>(word.size()), buffer.data(), n, UTF8PROC_DECOMPOSE);
+  // NFD of the whole word (canonical reordering included) through ICU's UTF-16 API.
+  thread_local std::vector<UChar> utf16, decomposed;
+  UErrorCode status = U_ZERO_ERROR;
+  const UNormalizer2* nfd = unorm2_getNFDInstance(&status);
+  int32_t length = 0;
+  utf16.resize(word.size() + 1);
+  u_strFromUTF8(utf16.data(), static_cast<int32_t>(utf16.size()), &length, word.data(),
+                static_cast<int32_t>(word.size()), &status);
+  decomposed.resize(static_cast<std::size_t>(length) * 4 + 8);
+  int32_t n =
+      unorm2_normalize(nfd, utf16.data(), length, decomposed.data(), static_cast<int32_t>(decomposed.size()), &status);
+  if (status == U_BUFFER_OVERFLOW_ERROR) {
+    status = U_ZERO_ERROR;
+    decomposed.resize(static_cast<std::size_t>(n));
+    n = unorm2_normalize(nfd, utf16.data(), length, decomposed.data(), n, &status);
   }
-  for (utf8proc_ssize_t i = 0; i < n; ++i) {
-    const auto c = static_cast<char32_t>(buffer[static_cast<std::size_t>(i)]);
-    if (is_nonspacing_mark(c)) continue;
+  if (U_FAILURE(status)) {  // the word was validated UTF-8 upstream; keep it as it is
+    out.append(word);
+    return;
+  }
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U16_NEXT(decomposed.data(), i, n, c);
+    if (is_nonspacing_mark(static_cast<char32_t>(c))) continue;
     if (lowercase)
-      append_lowercase(c, out);
+      append_lowercase(static_cast<char32_t>(c), out);
     else
-      append_utf8(out, c);
+      append_utf8(out, static_cast<char32_t>(c));
   }
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Unicode properties the tokenizers and sentence rules need, from utf8proc.
+// Unicode properties the tokenizers and sentence rules need, from ICU.
 #include <string>
 
 namespace ragkernel::chunk::detail {
