@@ -22,13 +22,13 @@ every read, and expired entries are dropped by RocksDB compactions.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from types import TracebackType
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from ragkernel import _core
+from ragkernel._handle import StoreHandle
 from ragkernel.store import Access, BlockCache
 
 __all__ = ["CachedEmbedder", "EmbeddingCache"]
@@ -50,7 +50,7 @@ def _normalization(normalized: bool) -> str:
     return "l2" if normalized else "none"
 
 
-class EmbeddingCache:
+class EmbeddingCache(StoreHandle[_core.EmbeddingCache]):
     """Embeddings by (model, dimension, normalisation, text), on RocksDB.
 
     ``ttl`` (seconds) is the default lifetime of new entries; ``None`` keeps them until
@@ -109,28 +109,6 @@ class EmbeddingCache:
         lookups = counters["hits"] + counters["misses"]
         counters["hit_rate"] = counters["hits"] / lookups if lookups else 0.0
         return {**counters, "store": self._core.store_stats()}
-
-    def compact(self) -> None:
-        """Flush and compact: expired entries leave the disk."""
-        self._core.compact()
-
-    def catch_up(self) -> None:
-        self._core.catch_up()
-
-    def close(self) -> None:
-        self._core.close()
-
-    @property
-    def closed(self) -> bool:
-        return self._core.closed
-
-    def __enter__(self) -> EmbeddingCache:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 class CachedEmbedder:

@@ -32,12 +32,12 @@ import pathlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 
 from ragkernel import _core
+from ragkernel._handle import StoreHandle
 from ragkernel.store import Access, BlockCache
 
 __all__ = [
@@ -91,7 +91,7 @@ def _ttl_ms(ttl: float | None) -> int | None:
     return max(1, round(ttl * 1000))
 
 
-class LLMCache:
+class LLMCache(StoreHandle[_core.LLMCache]):
     """LLM responses on RocksDB, keyed by the canonical request.
 
     Parameters
@@ -267,29 +267,11 @@ class LLMCache:
         """Raise ``CorruptionError`` if entries, index records and counters disagree."""
         self._core.check_integrity()
 
-    def compact(self) -> None:
-        self._core.compact()
-
-    def catch_up(self) -> None:
-        self._core.catch_up()
-
     def close(self) -> None:
         if not self._core.closed:
             if self._core.access == "read_write":
                 self._core.flush_recency()
             self._core.close()
-
-    @property
-    def closed(self) -> bool:
-        return self._core.closed
-
-    def __enter__(self) -> LLMCache:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Literal
 
 import numpy as np
@@ -26,6 +25,7 @@ import numpy.typing as npt
 
 from ragkernel import _core
 from ragkernel._core import BlockCache
+from ragkernel._handle import StoreHandle
 
 __all__ = ["SCHEMA_VERSION", "Access", "BlockCache", "DocStore", "Document", "repair"]
 
@@ -58,7 +58,7 @@ class Document:
     vector: npt.NDArray[np.float32] | None
 
 
-class DocStore:
+class DocStore(StoreHandle[_core.DocStore]):
     """Documents on RocksDB: id -> text, JSON metadata and a float32 vector.
 
     Each call that writes is one atomic batch: all of its documents and deletions land, or
@@ -151,28 +151,6 @@ class DocStore:
         """Documents, plus RocksDB's view: keys and bytes per family, disk bytes, cache hit rate."""
         return {"documents": len(self), **self._core.store_stats()}
 
-    def compact(self) -> None:
-        self._core.compact()
-
     def verify(self) -> None:
         """Read every file and check its checksums (raises ``CorruptionError``)."""
         self._core.verify()
-
-    def catch_up(self) -> None:
-        """For ``access="secondary"``: see what the writer has written since the last call."""
-        self._core.catch_up()
-
-    def close(self) -> None:
-        self._core.close()
-
-    @property
-    def closed(self) -> bool:
-        return self._core.closed
-
-    def __enter__(self) -> DocStore:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
