@@ -3,6 +3,7 @@
 // are not multiples of any vector width, and unaligned pointers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -119,6 +120,43 @@ TEST_P(KernelLevel, HammingIsExact) {
   }
   std::vector<std::uint8_t> zeros(48, 0), ones(48, 0xFF);
   EXPECT_EQ(k.hamming(zeros.data(), ones.data(), 48), 384u);
+}
+
+// Gathered rows (graph traversal): the same answer as scoring each listed row on its own,
+// with repeated and out-of-order ids, for every code.
+TEST_P(KernelLevel, GatheredRowsMatchScalar) {
+  constexpr std::size_t rows = 9;
+  const std::vector<std::uint32_t> ids{7, 0, 3, 3, 8, 1, 6, 2, 5, 4, 0};
+  for (std::size_t d : kDims) {
+    const std::size_t stride = d + 3;  // padded rows
+    std::vector<float> q = floats(d), x = floats(rows * stride);
+    std::vector<float> got(ids.size());
+    k.dot_f32_ids(q.data(), x.data(), stride, ids.data(), ids.size(), d, got.data());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const float* row = x.data() + ids[i] * stride;
+      EXPECT_NEAR(got[i], ref.dot_f32(q.data(), row, d), kRelTol * sum_abs_products(q.data(), row, d)) << "d=" << d;
+    }
+    k.l2sq_f32_ids(q.data(), x.data(), stride, ids.data(), ids.size(), d, got.data());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const float* row = x.data() + ids[i] * stride;
+      EXPECT_NEAR(got[i], ref.l2sq_f32(q.data(), row, d), kRelTol * sum_sq_diffs(q.data(), row, d)) << "d=" << d;
+    }
+    auto qi = bytes<std::int8_t>(d), xi = bytes<std::int8_t>(rows * stride);
+    for (auto* codes : {&qi, &xi}) {
+      for (auto& c : *codes) c = std::max<std::int8_t>(c, -127);  // the symmetric kernel's range
+    }
+    std::vector<std::int32_t> dots(ids.size());
+    k.dot_i8_sym_ids(qi.data(), xi.data(), stride, ids.data(), ids.size(), d, dots.data());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      EXPECT_EQ(dots[i], ref.dot_i8_sym(qi.data(), xi.data() + ids[i] * stride, d)) << "d=" << d;
+    }
+    auto qb = bytes<std::uint8_t>(d), xb = bytes<std::uint8_t>(rows * stride);
+    std::vector<std::uint32_t> bits(ids.size());
+    k.hamming_ids(qb.data(), xb.data(), stride, ids.data(), ids.size(), d, bits.data());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      EXPECT_EQ(bits[i], ref.hamming(qb.data(), xb.data() + ids[i] * stride, d)) << "d=" << d;
+    }
+  }
 }
 
 TEST_P(KernelLevel, CosineOfZeroVectorIsZero) {

@@ -42,6 +42,7 @@ struct Frontier {
   static bool later(const Candidate& a, const Candidate& b) noexcept { return b < a; }
   void clear() noexcept { heap.clear(); }
   bool empty() const noexcept { return heap.empty(); }
+  const Candidate& top() const noexcept { return heap.front(); }
   void push(Candidate c) {
     heap.push_back(c);
     std::push_heap(heap.begin(), heap.end(), later);
@@ -249,9 +250,6 @@ class HnswImpl final : public Index::Impl {
     return std::min(static_cast<int>(-std::log(u) * level_mult_), 32);
   }
 
-  // Distance used while building: the finest representation (float32 if kept).
-  float build_dist(const detail::Query& q, std::uint32_t id) const noexcept { return store.dist_best(q, id); }
-
   float pair_dist(std::uint32_t a, std::uint32_t b) const {
     if (store.has_floats()) {
       const auto& kern = store.kernels();
@@ -434,18 +432,20 @@ class HnswImpl final : public Index::Impl {
     deleted_ = 0;
   }
 
-  // Greedy descent on one upper level.
-  template <class Dist>
-  Candidate greedy(Dist&& dist, Candidate cur, int level) const {
+  // Greedy descent on one upper level: move to the closest neighbour while one is closer.
+  template <class DistIds>
+  Candidate greedy(DistIds&& dist_ids, Candidate cur, int level) const {
+    std::uint32_t ids[256 + 1];
+    float dists[256 + 1];
     for (bool changed = true; changed;) {
       changed = false;
       const std::uint32_t* rec = links(cur.id, level);
       const std::uint32_t count = std::min<std::uint32_t>(detail::load_relaxed(rec[0]), static_cast<std::uint32_t>(M_));
-      for (std::uint32_t j = 1; j <= count; ++j) {
-        const std::uint32_t nb = detail::load_relaxed(rec[j]);
-        const float d = dist(nb);
-        if (d < cur.dist) {
-          cur = {d, nb};
+      for (std::uint32_t j = 0; j < count; ++j) ids[j] = detail::load_relaxed(rec[1 + j]);
+      dist_ids(ids, count, dists);
+      for (std::uint32_t j = 0; j < count; ++j) {
+        if (dists[j] < cur.dist) {
+          cur = {dists[j], ids[j]};
           changed = true;
         }
       }
@@ -455,18 +455,22 @@ class HnswImpl final : public Index::Impl {
 
   // Beam search on one level from the entry points. `admit` says which nodes may enter the
   // results; `allow` (two-hop mode) makes the walk step only on allowed nodes, reaching
-  // through a disallowed neighbour to its allowed neighbours.
-  // Prefetches what the build distance reads (float32 rows when kept; the coarse code otherwise).
-  void prefetch_build(std::uint32_t id) const noexcept {
-    if (!store.has_floats()) return store.prefetch_coarse(id);
-    detail::VectorStore::prefetch_bytes(store.row(id), options.dim * sizeof(float));
-  }
-
-  template <class Dist, class Admit>
-  void beam(Dist&& dist, const std::vector<Candidate>& entries, int level, Admit&& admit, const Bitset* two_hop,
-            TopK& results, bool building = false) const {
+  // through a disallowed neighbour to its allowed neighbours. Each expansion first collects
+  // the unvisited neighbours, then scores them with one batched kernel call (which keeps
+  // several row misses in flight), then offers them to the frontier and the results.
+  template <class DistIds, class Admit>
+  void beam(DistIds&& dist_ids, const std::vector<Candidate>& entries, int level, Admit&& admit, const Bitset* two_hop,
+            TopK& results) const {
     thread_local VisitedSet visited;
     thread_local Frontier frontier;
+    thread_local std::vector<std::uint32_t> fresh;
+    thread_local std::vector<float> dists;
+    const auto cap = static_cast<std::uint32_t>(capacity(level));
+    const std::size_t most = two_hop == nullptr ? cap : std::size_t{cap} * (cap + 1);
+    if (fresh.size() < most) {
+      fresh.resize(most);
+      dists.resize(most);
+    }
     visited.prepare(store.slots());
     frontier.clear();
     for (const Candidate& e : entries) {
@@ -474,34 +478,35 @@ class HnswImpl final : public Index::Impl {
       frontier.push(e);
       if (admit(e.id)) results.push(e.dist, e.id);
     }
-    const auto cap = static_cast<std::uint32_t>(capacity(level));
-    auto consider = [&](std::uint32_t nb) {
-      const float d = dist(nb);
-      if (d < results.bound()) {
-        frontier.push({d, nb});
-        if (admit(nb)) results.push(d, nb);
-      }
-    };
     while (!frontier.empty()) {
       const Candidate c = frontier.pop();
       if (c.dist > results.bound()) break;
+      // The next node to expand is probably the frontier's new best: fetch its list early.
+      if (!frontier.empty()) __builtin_prefetch(links(frontier.top().id, level), 0, 3);
       const std::uint32_t* rec = links(c.id, level);
       const std::uint32_t count = std::min(detail::load_relaxed(rec[0]), cap);
-      auto prefetch = [&](std::uint32_t id) { building ? prefetch_build(id) : store.prefetch_coarse(id); };
-      if (count != 0) prefetch(detail::load_relaxed(rec[1]));
+      std::size_t m = 0;
       for (std::uint32_t j = 1; j <= count; ++j) {
         const std::uint32_t nb = detail::load_relaxed(rec[j]);
-        if (j < count) prefetch(detail::load_relaxed(rec[j + 1]));
         if (!visited.visit(nb)) continue;
         if (two_hop == nullptr || two_hop->test(nb)) {
-          consider(nb);
+          fresh[m++] = nb;
           continue;
         }
         const std::uint32_t* rec2 = links(nb, level);
         const std::uint32_t count2 = std::min(detail::load_relaxed(rec2[0]), cap);
         for (std::uint32_t t = 1; t <= count2; ++t) {
           const std::uint32_t nn = detail::load_relaxed(rec2[t]);
-          if (two_hop->test(nn) && visited.visit(nn)) consider(nn);
+          if (two_hop->test(nn) && visited.visit(nn)) fresh[m++] = nn;
+        }
+      }
+      if (m == 0) continue;
+      dist_ids(fresh.data(), m, dists.data());
+      for (std::size_t i = 0; i < m; ++i) {
+        const float d = dists[i];
+        if (d < results.bound()) {
+          frontier.push({d, fresh[i]});
+          if (admit(fresh[i])) results.push(d, fresh[i]);
         }
       }
     }
@@ -509,7 +514,7 @@ class HnswImpl final : public Index::Impl {
 
   void link(std::uint32_t id, const float* vector) {
     const detail::Query q = store.prepare_query(vector);
-    auto dist = [&](std::uint32_t other) { return build_dist(q, other); };
+    auto dist_ids = [&](const std::uint32_t* ids, std::size_t n, float* out) { store.dist_best_ids(q, ids, n, out); };
     const int level = levels_[id];
     std::uint32_t ep;
     int top;
@@ -522,8 +527,9 @@ class HnswImpl final : public Index::Impl {
       store.set_state(id, detail::kLive);
       return;
     }
-    Candidate cur{dist(ep), ep};
-    for (int l = top; l > level; --l) cur = greedy(dist, cur, l);
+    Candidate cur{0.f, ep};
+    dist_ids(&ep, 1, &cur.dist);
+    for (int l = top; l > level; --l) cur = greedy(dist_ids, cur, l);
     auto admit = [&](std::uint32_t other) {
       const std::uint8_t st = store.state(other);
       return other != id && (st == detail::kLive || st == detail::kInserting);
@@ -531,7 +537,7 @@ class HnswImpl final : public Index::Impl {
     std::vector<Candidate> entries{cur};
     for (int l = std::min(level, top); l >= 0; --l) {
       TopK found(options.ef_construction);
-      beam(dist, entries, l, admit, nullptr, found, true);
+      beam(dist_ids, entries, l, admit, nullptr, found);
       std::vector<Candidate> sorted = found.take_sorted();
       const std::vector<Candidate> chosen = select(sorted, M_);
       {
@@ -561,14 +567,15 @@ class HnswImpl final : public Index::Impl {
       top = max_level_.load();
     }
     if (ep == kNone) return {};
-    auto dist = [&](std::uint32_t other) { return store.dist_coarse(q, other); };
-    Candidate cur{dist(ep), ep};
-    for (int l = top; l > 0; --l) cur = greedy(dist, cur, l);
+    auto dist_ids = [&](const std::uint32_t* ids, std::size_t n, float* out) { store.dist_coarse_ids(q, ids, n, out); };
+    Candidate cur{0.f, ep};
+    dist_ids(&ep, 1, &cur.dist);
+    for (int l = top; l > 0; --l) cur = greedy(dist_ids, cur, l);
     auto admit = [&](std::uint32_t other) {
       return store.state(other) == detail::kLive && (allow == nullptr || allow->test(other));
     };
     TopK found(pool);
-    beam(dist, {cur}, 0, admit, two_hop ? allow : nullptr, found);
+    beam(dist_ids, {cur}, 0, admit, two_hop ? allow : nullptr, found);
     std::vector<Candidate> sorted = found.take_sorted();
     if (store.quantized()) return detail::rescore(store, q, sorted, k);
     if (sorted.size() > k) sorted.resize(k);

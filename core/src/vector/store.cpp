@@ -181,6 +181,52 @@ Query VectorStore::prepare_query(const float* prepared) const {
   return q;
 }
 
+void VectorStore::dist_float_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept {
+  if (metric_ == Metric::l2) {
+    kernels_->l2sq_f32_ids(q.v, floats_.data(), dim_, ids, n, dim_, out);
+    return;
+  }
+  kernels_->dot_f32_ids(q.v, floats_.data(), dim_, ids, n, dim_, out);
+  for (std::size_t i = 0; i < n; ++i) out[i] = -out[i];
+}
+
+void VectorStore::dist_int8_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept {
+  constexpr std::size_t kChunk = 256;
+  std::int32_t dots[kChunk];
+  for (std::size_t at = 0; at < n; at += kChunk) {
+    const std::size_t m = std::min(kChunk, n - at);
+    kernels_->dot_i8_sym_ids(q.code.data(), int8_.data(), dim_, ids + at, m, dim_, dots);
+    for (std::size_t i = 0; i < m; ++i) {
+      const float dot = q.offset_dot + q.step * static_cast<float>(dots[i]);
+      const float nn = norms_[ids[at + i]];
+      out[at + i] = metric_ == Metric::l2 ? q.qq + nn * nn - 2.f * dot : -dot;
+    }
+  }
+}
+
+void VectorStore::dist_binary_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept {
+  constexpr std::size_t kChunk = 256;
+  std::uint32_t bits[kChunk];
+  for (std::size_t at = 0; at < n; at += kChunk) {
+    const std::size_t m = std::min(kChunk, n - at);
+    kernels_->hamming_ids(q.bits.data(), bits_.data(), bit_bytes_, ids + at, m, bit_bytes_, bits);
+    for (std::size_t i = 0; i < m; ++i) out[at + i] = static_cast<float>(bits[i]);
+  }
+}
+
+void VectorStore::dist_coarse_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept {
+  switch (quantization_) {
+    case Quantization::int8: return dist_int8_ids(q, ids, n, out);
+    case Quantization::binary: return dist_binary_ids(q, ids, n, out);
+    default: return dist_float_ids(q, ids, n, out);
+  }
+}
+
+void VectorStore::dist_best_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept {
+  if (has_floats_) return dist_float_ids(q, ids, n, out);
+  dist_int8_ids(q, ids, n, out);
+}
+
 std::size_t VectorStore::memory_bytes() const noexcept {
   return state_.bytes() + floats_.bytes() + norms_.bytes() + int8_.bytes() + bits_.bytes() +
          3 * quant_.offset.size() * sizeof(float);

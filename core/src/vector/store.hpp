@@ -113,6 +113,10 @@ class VectorStore {
       default: return dist_float(q, id);
     }
   }
+  // Distances (lower is better) of q to ids[0, n) into out: one kernel call per batch, which
+  // prefetches the rows as it goes. Coarse: what traversal uses; best: the finest kept.
+  void dist_coarse_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
+  void dist_best_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   // Prefetches the first 512 bytes of what dist_coarse will read (all of an int8 row at
   // d = 384); measured with bench/cpp/bench_vector.cpp: two lines leave 15% on the table for
   // float32 rows, the whole 1.5 KB row gains nothing over 512 bytes.
@@ -134,6 +138,9 @@ class VectorStore {
 
  private:
   void refresh_coarse() noexcept;
+  void dist_float_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
+  void dist_int8_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
+  void dist_binary_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
 
   std::size_t dim_;
   Metric metric_;

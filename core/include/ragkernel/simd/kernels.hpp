@@ -48,6 +48,18 @@ struct Kernels {
   // of a row serves several queries: the batched exact search is built on it.
   void (*dot_f32_block)(const float* q, std::size_t nq, std::size_t q_stride, const float* rows, std::size_t n,
                         std::size_t stride, std::size_t d, float* out, std::size_t out_stride) noexcept;
+
+  // Gathered rows: out[i] = f(q, base + ids[i] * stride) for i < n (stride in elements; d
+  // elements, or bytes for hamming). Graph traversal scores a node's unvisited neighbours with
+  // one call; the kernels prefetch rows ahead of use.
+  void (*dot_f32_ids)(const float* q, const float* base, std::size_t stride, const std::uint32_t* ids, std::size_t n,
+                      std::size_t d, float* out) noexcept;
+  void (*l2sq_f32_ids)(const float* q, const float* base, std::size_t stride, const std::uint32_t* ids, std::size_t n,
+                       std::size_t d, float* out) noexcept;
+  void (*dot_i8_sym_ids)(const std::int8_t* q, const std::int8_t* base, std::size_t stride, const std::uint32_t* ids,
+                         std::size_t n, std::size_t d, std::int32_t* out) noexcept;
+  void (*hamming_ids)(const std::uint8_t* q, const std::uint8_t* base, std::size_t stride, const std::uint32_t* ids,
+                      std::size_t n, std::size_t nbytes, std::uint32_t* out) noexcept;
 };
 
 // The table for the chosen level (RAGKERNEL_SIMD if set, else the best supported).

@@ -1,0 +1,40 @@
+#pragma once
+// Scoring gathered rows (a graph node's neighbours): out[i] = pair(q, base + ids[i] * stride).
+//
+// Included only by the kernels_<isa>.cpp files (internal linkage: one copy per instruction
+// set, compiled with its flags), so the pair kernel inlines here and graph traversal pays one
+// indirect call per expanded node instead of one per neighbour. Neighbours are scattered in
+// memory, so every row is a fresh cache miss: rows are prefetched a few ahead of their turn,
+// which keeps several misses in flight instead of one.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+namespace ragkernel::simd {
+namespace {
+
+// Rows prefetched ahead of their turn, and the most bytes of a row prefetched (the hardware
+// streamer follows a long row on its own once it has seen its first lines).
+constexpr std::size_t kGatherAhead = 2;
+constexpr std::size_t kGatherPrefetchBytes = 1024;
+
+inline void prefetch_span(const void* start, std::size_t bytes) noexcept {
+  const char* p = static_cast<const char*>(start);
+  const std::size_t end = std::min(bytes, kGatherPrefetchBytes);
+  for (std::size_t off = 0; off < end; off += 64) __builtin_prefetch(p + off, 0, 3);
+}
+
+template <class T, class R, R (*Pair)(const T*, const T*, std::size_t) noexcept>
+void gather_rows(const T* q, const T* base, std::size_t stride, const std::uint32_t* ids, std::size_t n, std::size_t d,
+                 R* out) noexcept {
+  const std::size_t bytes = d * sizeof(T);
+  const std::size_t first = std::min(n, kGatherAhead);
+  for (std::size_t i = 0; i < first; ++i) prefetch_span(base + std::size_t{ids[i]} * stride, bytes);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kGatherAhead < n) prefetch_span(base + std::size_t{ids[i + kGatherAhead]} * stride, bytes);
+    out[i] = Pair(q, base + std::size_t{ids[i]} * stride, d);
+  }
+}
+
+}  // namespace
+}  // namespace ragkernel::simd
