@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -171,5 +172,53 @@ TEST(TextIndex, CachedAndPerQueryImpactsAgree) {
   for (int q = 0; q < 20; ++q) {
     const Doc query = random_query(rng, 800);
     EXPECT_EQ(cached.search(query, 15, p), fresh.search(query, 15, p));
+  }
+}
+
+// Many small adds and removes in random order (posting lists grow from one inline posting to
+// many blocks and shrink back, forward entries are compacted, freed ids are reused) end in the
+// same index as one built from the surviving documents.
+TEST(TextIndex, RandomChurnEqualsRebuild) {
+  std::mt19937 rng(21);
+  const std::size_t vocab = 3000;
+  const std::vector<Doc> pool = random_corpus(rng, 4000, vocab);
+  InvertedIndex churned;
+  std::vector<std::int64_t> doc_of(600, -1);  // id -> pool document, -1 when absent
+  for (int round = 0; round < 60; ++round) {
+    std::vector<std::uint32_t> add_ids, remove_ids;
+    std::vector<Doc> add_docs;
+    for (std::uint32_t id = 0; id < doc_of.size(); ++id) {
+      const auto roll = rng() % 100;
+      if (doc_of[id] < 0 && roll < 12) {
+        doc_of[id] = static_cast<std::int64_t>(rng() % pool.size());
+        add_ids.push_back(id);
+        add_docs.push_back(pool[static_cast<std::size_t>(doc_of[id])]);
+      } else if (doc_of[id] >= 0 && roll < 6) {
+        doc_of[id] = -1;
+        remove_ids.push_back(id);
+      }
+    }
+    std::shuffle(remove_ids.begin(), remove_ids.end(), rng);
+    churned.remove(remove_ids);
+    churned.add(add_ids, add_docs);
+  }
+  InvertedIndex rebuilt;
+  std::vector<std::uint32_t> ids;
+  std::vector<Doc> docs;
+  for (std::uint32_t id = 0; id < doc_of.size(); ++id) {
+    if (doc_of[id] < 0) continue;
+    ids.push_back(id);
+    docs.push_back(pool[static_cast<std::size_t>(doc_of[id])]);
+  }
+  rebuilt.add(ids, docs);
+  EXPECT_EQ(churned.ids(), rebuilt.ids());
+  EXPECT_EQ(churned.total_length(), rebuilt.total_length());
+  EXPECT_EQ(churned.vocabulary_size(), rebuilt.vocabulary_size());
+  for (std::size_t t = 0; t < vocab; t += 7) EXPECT_EQ(churned.doc_frequency(term(t)), rebuilt.doc_frequency(term(t)));
+  for (int q = 0; q < 60; ++q) {
+    const Doc query = random_query(rng, vocab);
+    for (SearchMode mode : {SearchMode::kExhaustive, SearchMode::kPruned}) {
+      EXPECT_EQ(churned.search(query, 20, {}, nullptr, mode), rebuilt.search(query, 20, {}, nullptr, mode));
+    }
   }
 }

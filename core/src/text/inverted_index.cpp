@@ -7,13 +7,14 @@
 #include <mutex>
 #include <numeric>
 #include <optional>
-#include <unordered_map>
 
+#include "forward_index.hpp"
 #include "posting_list.hpp"
 #include "ragkernel/error.hpp"
 #include "scorer.hpp"
+#include "slack.hpp"
+#include "term_dictionary.hpp"
 #include "top_k.hpp"
-#include "varint.hpp"
 
 namespace ragkernel::text {
 
@@ -24,30 +25,29 @@ using detail::TermStats;
 
 namespace {
 
-// Impacts of one term's postings under the cached parameters, valid while `epoch` equals the
-// index's epoch (bumped by every add, remove and change of the cached parameters).
-struct ImpactCache {
-  std::atomic<std::uint64_t> epoch{0};
-  std::vector<float> impacts;    // per posting
-  std::vector<float> block_max;  // per block
-  ImpactCache() = default;
-  ImpactCache(ImpactCache&& o) noexcept
-      : epoch(o.epoch.load(std::memory_order_relaxed)),
-        impacts(std::move(o.impacts)),
-        block_max(std::move(o.block_max)) {}
+// Impacts of one term's postings under the cached parameters, then one maximum per block;
+// valid while `epoch` equals the index's epoch (bumped by every add, remove and change of the
+// cached parameters). Allocated only for terms that queries use; terms with a single posting
+// compute theirs per query.
+struct ImpactSlot {
+  std::atomic<std::uint32_t> epoch{0};
+  std::uint32_t capacity = 0;  // floats in `data`
+  std::unique_ptr<float[]> data;
+  ImpactSlot() = default;
+  ImpactSlot(ImpactSlot&& o) noexcept
+      : epoch(o.epoch.load(std::memory_order_relaxed)), capacity(o.capacity), data(std::move(o.data)) {}
 };
 
+// impacts[0..size) per posting, block_max[0..blocks) per block.
 void compute_impacts(const PostingList& list, const TermStats& stats, const Scorer& scorer,
-                     const std::vector<std::uint32_t>& doc_len, std::vector<float>& impacts,
-                     std::vector<float>& block_max) {
-  impacts.resize(list.size());
-  block_max.resize(list.blocks().size());
+                     const std::vector<std::uint32_t>& doc_len, float* impacts, float* block_max) {
   std::array<std::uint32_t, PostingList::kBlock> docs{}, tfs{};
   std::size_t o = 0;
-  for (std::size_t b = 0; b < list.blocks().size(); ++b) {
+  const auto blocks = list.blocks();
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
     list.decode(b, docs.data(), tfs.data());
     float best = -std::numeric_limits<float>::infinity();
-    for (std::size_t i = 0; i < list.blocks()[b].count; ++i, ++o) {
+    for (std::size_t i = 0; i < blocks[b].count; ++i, ++o) {
       impacts[o] = stats.impact(scorer, tfs[i], doc_len[docs[i]]);
       best = std::max(best, impacts[o]);
     }
@@ -58,51 +58,79 @@ void compute_impacts(const PostingList& list, const TermStats& stats, const Scor
 }  // namespace
 
 // A query's terms with their impacts: from the shared cache, or computed for this query when
-// it uses other parameters than the cached ones.
+// it uses other parameters than the cached ones (and for terms with a single posting).
 struct PreparedQuery {
   std::vector<QueryTerm> terms;
-  std::vector<std::pair<std::vector<float>, std::vector<float>>> local;
+  std::vector<std::vector<float>> local;
 };
 
 struct InvertedIndex::Impl {
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> term_ids;
-  std::vector<std::string> terms;                    // by term id
-  std::vector<PostingList> postings;                 // by term id
-  std::vector<std::uint32_t> doc_len;                // by doc id; 0 when absent
-  std::vector<std::vector<std::uint8_t>> doc_terms;  // by doc id: its distinct term ids, varint gaps
+  detail::TermDictionary dict;
+  std::vector<PostingList> postings;   // by term id
+  std::vector<ImpactSlot> slots;       // by term id
+  std::vector<std::uint32_t> doc_len;  // by doc id; 0 when absent
+  detail::ForwardIndex forward;        // by doc id: its distinct term ids
   Bitset present;
   std::size_t n_docs = 0;
   std::uint64_t total_len = 0;
   std::size_t live_terms = 0;
-  std::vector<ImpactCache> caches;  // by term id
-  std::uint64_t epoch = 1;
+  std::size_t posting_bytes = 0;                    // heap bytes of the posting lists
+  mutable std::atomic<std::size_t> cache_bytes{0};  // heap bytes of the impact slots
+  std::uint32_t epoch = 1;
   std::optional<Bm25Params> cached_params;
   mutable std::array<std::mutex, 64> fill_locks;  // striped by term id
 
-  std::uint32_t intern(const std::string& t) {
-    auto [it, inserted] = term_ids.try_emplace(t, static_cast<std::uint32_t>(terms.size()));
-    if (inserted) {
-      terms.push_back(t);
-      postings.emplace_back();
-      caches.emplace_back();
+  void bump_epoch() {
+    if (++epoch == 0) {  // wrapped: no slot may look valid
+      for (ImpactSlot& s : slots) s.epoch.store(0, std::memory_order_relaxed);
+      epoch = 1;
     }
-    return it->second;
+  }
+
+  std::uint32_t intern(std::string_view t) {
+    const std::uint32_t id = dict.intern(t);
+    if (id == postings.size()) {
+      detail::reserve_for(postings, 1);
+      detail::reserve_for(slots, 1);
+      postings.emplace_back();
+      slots.emplace_back();
+    }
+    return id;
   }
 
   std::optional<std::uint32_t> lookup(std::string_view t) const {
-    if (auto it = term_ids.find(t); it != term_ids.end()) return it->second;
-    return std::nullopt;
+    const std::uint32_t id = dict.find(t);
+    if (id == detail::TermDictionary::kNone) return std::nullopt;
+    return id;
+  }
+
+  // The cached impacts of a term, filled on first use in this epoch.
+  const float* cached_impacts(std::uint32_t term, const TermStats& stats, const Scorer& scorer) {
+    ImpactSlot& s = slots[term];
+    if (s.epoch.load(std::memory_order_acquire) != epoch) {
+      std::lock_guard lock(fill_locks[term % fill_locks.size()]);
+      if (s.epoch.load(std::memory_order_relaxed) != epoch) {
+        const PostingList& list = postings[term];
+        const std::size_t need = list.size() + list.blocks().size();
+        if (s.capacity < need || s.capacity > 2 * need + 16) {
+          cache_bytes.fetch_sub(s.capacity * sizeof(float), std::memory_order_relaxed);
+          s.data.reset(new float[need]);
+          s.capacity = static_cast<std::uint32_t>(need);
+          cache_bytes.fetch_add(need * sizeof(float), std::memory_order_relaxed);
+        }
+        compute_impacts(list, stats, scorer, doc_len, s.data.get(), s.data.get() + list.size());
+        s.epoch.store(epoch, std::memory_order_release);
+      }
+    }
+    return s.data.get();
   }
 
   // The query's distinct known terms in first-occurrence order, with their weights, statistics
   // and impacts.
-  PreparedQuery prepare(std::span<const std::string> query, const Bm25Params& params, const Scorer& scorer) {
+  template <class Term>
+  PreparedQuery prepare(std::span<const Term> query, const Bm25Params& params, const Scorer& scorer) {
     PreparedQuery out;
-    for (const std::string& t : query) {
+    for (const Term& t : query) {
       const auto id = lookup(t);
       if (!id || postings[*id].empty()) continue;
       auto same = std::find_if(out.terms.begin(), out.terms.end(), [&](const QueryTerm& q) { return q.term == *id; });
@@ -115,26 +143,21 @@ struct InvertedIndex::Impl {
       out.terms.push_back({*id, 1.0f, TermStats(scorer, static_cast<float>(idf))});
     }
     const bool use_cache = cached_params && *cached_params == params;
-    if (!use_cache) out.local.resize(out.terms.size());
+    out.local.resize(out.terms.size());
     for (std::size_t i = 0; i < out.terms.size(); ++i) {
       QueryTerm& q = out.terms[i];
-      if (use_cache) {
-        ImpactCache& c = caches[q.term];
-        if (c.epoch.load(std::memory_order_acquire) != epoch) {
-          std::lock_guard lock(fill_locks[q.term % fill_locks.size()]);
-          if (c.epoch.load(std::memory_order_relaxed) != epoch) {
-            compute_impacts(postings[q.term], q.stats, scorer, doc_len, c.impacts, c.block_max);
-            c.epoch.store(epoch, std::memory_order_release);
-          }
-        }
-        q.impacts = c.impacts.data();
-        q.block_max = c.block_max.data();
+      const PostingList& list = postings[q.term];
+      const float* impacts = nullptr;
+      if (use_cache && list.size() > 1) {
+        impacts = cached_impacts(q.term, q.stats, scorer);
       } else {
-        auto& [impacts, block_max] = out.local[i];
-        compute_impacts(postings[q.term], q.stats, scorer, doc_len, impacts, block_max);
-        q.impacts = impacts.data();
-        q.block_max = block_max.data();
+        std::vector<float>& own = out.local[i];
+        own.resize(list.size() + list.blocks().size());
+        compute_impacts(list, q.stats, scorer, doc_len, own.data(), own.data() + list.size());
+        impacts = own.data();
       }
+      q.impacts = impacts;
+      q.block_max = impacts + list.size();
     }
     return out;
   }
@@ -175,7 +198,7 @@ void InvertedIndex::add(std::span<const std::uint32_t> ids, std::span<const std:
   Impl& m = *impl_;
   check_new_ids(ids, m.present);
   if (ids.empty()) return;
-  ++m.epoch;
+  m.bump_epoch();
   // Nothing below throws on valid input (short of running out of memory).
 
   // Documents in id order, so each term's new postings come out sorted.
@@ -186,12 +209,12 @@ void InvertedIndex::add(std::span<const std::uint32_t> ids, std::span<const std:
   const std::uint32_t max_id = ids[order.back()];
   if (max_id >= m.doc_len.size()) {
     m.doc_len.resize(std::size_t{max_id} + 1, 0);
-    m.doc_terms.resize(std::size_t{max_id} + 1);
+    m.forward.reserve_ids(std::size_t{max_id} + 1);
     m.present.resize(std::size_t{max_id} + 1);
   }
 
   constexpr std::size_t kChunk = 1 << 16;  // documents per posting merge: bounds scratch memory
-  std::vector<std::uint32_t> doc_term_ids;
+  std::vector<std::uint32_t> doc_term_ids, distinct;
   std::vector<std::uint32_t> counts;  // postings per term in this chunk
   std::vector<std::uint32_t> touched_terms;
   std::vector<detail::Posting> by_term;
@@ -209,25 +232,22 @@ void InvertedIndex::add(std::span<const std::uint32_t> ids, std::span<const std:
       doc_term_ids.clear();
       for (const std::string& t : doc_terms) doc_term_ids.push_back(m.intern(t));
       std::sort(doc_term_ids.begin(), doc_term_ids.end());
-      std::vector<std::uint8_t>& forward = m.doc_terms[doc];
-      forward.clear();
-      std::uint32_t prev = 0;
+      distinct.clear();
       for (std::size_t i = 0; i < doc_term_ids.size();) {
         std::size_t j = i;
         while (j < doc_term_ids.size() && doc_term_ids[j] == doc_term_ids[i]) ++j;
         entries.push_back({doc_term_ids[i], doc, static_cast<std::uint32_t>(j - i)});
-        detail::put_varint(forward, doc_term_ids[i] - prev);
-        prev = doc_term_ids[i];
+        distinct.push_back(doc_term_ids[i]);
         i = j;
       }
-      forward.shrink_to_fit();
+      m.forward.put(doc, distinct);
       m.doc_len[doc] = static_cast<std::uint32_t>(doc_terms.size());
       m.present.set(doc);
       m.total_len += doc_terms.size();
       ++m.n_docs;
     }
     // Group the chunk's postings by term (counting sort keeps doc order within a term).
-    if (counts.size() < m.terms.size()) counts.resize(m.terms.size(), 0);
+    if (counts.size() < m.postings.size()) counts.resize(m.postings.size(), 0);
     touched_terms.clear();
     for (const Entry& e : entries) {
       if (counts[e.term]++ == 0) touched_terms.push_back(e.term);
@@ -243,7 +263,9 @@ void InvertedIndex::add(std::span<const std::uint32_t> ids, std::span<const std:
     for (std::size_t i = 0; i < touched_terms.size(); ++i) {
       PostingList& list = m.postings[touched_terms[i]];
       if (list.empty()) ++m.live_terms;
-      list.insert(std::span(by_term).subspan(starts[i], starts[i + 1] - starts[i]), m.doc_len);
+      m.posting_bytes -= list.memory_bytes();
+      list.insert(std::span(by_term).subspan(starts[i], starts[i + 1] - starts[i]));
+      m.posting_bytes += list.memory_bytes();
       counts[touched_terms[i]] = 0;
     }
   }
@@ -259,11 +281,11 @@ void InvertedIndex::remove(std::span<const std::uint32_t> ids) {
   for (std::uint32_t id : ids) {
     if (!m.present.test(id)) throw NotFound("id " + std::to_string(id) + " is not in the index");
   }
-  ++m.epoch;
+  m.bump_epoch();
   // (term, doc) pairs grouped by term; docs ascending within a term since `sorted` is.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
   for (std::uint32_t doc : sorted) {
-    detail::for_each_varint_sum(m.doc_terms[doc], [&](std::uint32_t term) { pairs.emplace_back(term, doc); });
+    m.forward.for_each(doc, [&](std::uint32_t term) { pairs.emplace_back(term, doc); });
   }
   std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::uint32_t> docs;
@@ -272,14 +294,16 @@ void InvertedIndex::remove(std::span<const std::uint32_t> ids) {
     docs.clear();
     while (j < pairs.size() && pairs[j].first == pairs[i].first) docs.push_back(pairs[j++].second);
     PostingList& list = m.postings[pairs[i].first];
-    list.erase(docs, m.doc_len);
+    m.posting_bytes -= list.memory_bytes();
+    list.erase(docs);
+    m.posting_bytes += list.memory_bytes();
     if (list.empty()) --m.live_terms;
     i = j;
   }
   for (std::uint32_t doc : sorted) {
     m.total_len -= m.doc_len[doc];
     m.doc_len[doc] = 0;
-    std::vector<std::uint8_t>().swap(m.doc_terms[doc]);
+    m.forward.erase(doc);
     m.present.reset(doc);
     --m.n_docs;
   }
@@ -289,7 +313,7 @@ void InvertedIndex::cache_impacts_for(const Bm25Params& params) {
   params.validate();
   if (impl_->cached_params != params) {
     impl_->cached_params = params;
-    ++impl_->epoch;
+    impl_->bump_epoch();
   }
 }
 
@@ -319,17 +343,10 @@ std::vector<std::uint32_t> InvertedIndex::ids() const {
 
 std::size_t InvertedIndex::memory_bytes() const noexcept {
   const Impl& m = *impl_;
-  std::size_t bytes = m.doc_len.capacity() * 4 + m.present.words().capacity() * 8 +
-                      m.doc_terms.capacity() * sizeof(std::vector<std::uint8_t>) +
-                      m.postings.capacity() * sizeof(PostingList) + m.terms.capacity() * sizeof(std::string);
-  for (const auto& f : m.doc_terms) bytes += f.capacity();
-  for (const auto& p : m.postings) bytes += p.memory_bytes();
-  bytes += m.caches.capacity() * sizeof(ImpactCache);
-  for (const auto& c : m.caches) bytes += (c.impacts.capacity() + c.block_max.capacity()) * sizeof(float);
-  for (const auto& t : m.terms) bytes += t.capacity() > 15 ? t.capacity() + 1 : 0;
-  // Hash map: one node (key, value, next pointer, cached hash) and one bucket pointer per term.
-  bytes += m.term_ids.size() * (sizeof(std::string) + 4 + 2 * sizeof(void*)) + m.term_ids.bucket_count() * 8;
-  return bytes;
+  return m.dict.memory_bytes() + m.postings.capacity() * sizeof(PostingList) + m.posting_bytes +
+         m.slots.capacity() * sizeof(ImpactSlot) + m.cache_bytes.load(std::memory_order_relaxed) +
+         m.forward.memory_bytes() + m.doc_len.capacity() * sizeof(std::uint32_t) +
+         m.present.words().capacity() * sizeof(std::uint64_t);
 }
 
 std::vector<ScoredId> InvertedIndex::search(std::span<const std::string> query, std::size_t k, const Bm25Params& params,
@@ -365,8 +382,8 @@ Explanation InvertedIndex::explain(std::span<const std::string> query, std::uint
     const std::uint32_t tf = m.postings[q.term].find(id);
     const float c = tf > 0 ? q.contribution(q.stats.impact(scorer, tf, m.doc_len[id])) : 0.0f;
     if (tf > 0) sum += detail::to_fixed(c);
-    e.terms.push_back({m.terms[q.term], static_cast<std::uint32_t>(q.weight), tf, m.postings[q.term].size(),
-                       q.stats.idf, c + q.floor()});
+    e.terms.push_back({std::string(m.dict.term(q.term)), static_cast<std::uint32_t>(q.weight), tf,
+                       m.postings[q.term].size(), q.stats.idf, c + q.floor()});
   }
   e.score = detail::from_fixed(sum);
   return e;

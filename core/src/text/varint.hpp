@@ -1,5 +1,6 @@
 #pragma once
 // LEB128 varints for the forward index (each document's sorted distinct term ids as gaps).
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -13,11 +14,11 @@ inline void put_varint(std::vector<std::uint8_t>& out, std::uint32_t v) {
   out.push_back(static_cast<std::uint8_t>(v));
 }
 
-// Calls fn(running sum) for each varint gap in `bytes`.
+// Calls fn(running sum) for each varint gap in bytes[0..n).
 template <class Fn>
-void for_each_varint_sum(const std::vector<std::uint8_t>& bytes, Fn&& fn) {
+void for_each_varint_sum(const std::uint8_t* bytes, std::size_t n, Fn&& fn) {
   std::uint32_t sum = 0;
-  for (std::size_t i = 0; i < bytes.size();) {
+  for (std::size_t i = 0; i < n;) {
     std::uint32_t v = 0;
     int shift = 0;
     while (bytes[i] & 0x80) {
