@@ -37,10 +37,11 @@ class FlatMetric : public ::testing::TestWithParam<Metric> {};
 TEST_P(FlatMetric, MatchesNaiveReference) {
   const Metric metric = GetParam();
   const auto data = clustered(kN, kD, 1);
-  const auto queries = clustered(40, kD, 2);
+  const auto queries = clustered(70, kD, 2);
   auto index = make(metric);
   index->add(iota_ids(kN), data.data());
-  for (std::size_t nq : {std::size_t{1}, std::size_t{3}, std::size_t{40}}) {
+  // 70 queries take the large-batch path (GEMM tiles).
+  for (std::size_t nq : {std::size_t{1}, std::size_t{3}, std::size_t{40}, std::size_t{70}}) {
     const SearchResults r = index->search(queries.data(), nq, 10);
     for (std::size_t q = 0; q < nq; ++q) {
       // The reference top 10 by naive double-precision scores.
@@ -98,6 +99,23 @@ TEST(VectorFlat, EveryKernelLevelGivesTheSameResults) {
   for (simd::Level level : simd::supported_levels()) {
     simd::for_level(level).dot_f32_block(q.data(), 7, kD, rows.data(), 11, kD, kD, got.data(), 11);
     for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-3f) << simd::to_string(level);
+  }
+  // A tile large enough for the GEMM path, with padded query, row and output strides.
+  const std::size_t nq = 37, n = 150, stride = kD + 5, out_stride = n + 3;
+  const auto bq = clustered(nq, stride, 7);
+  const auto brows = clustered(n, stride, 8);
+  std::vector<float> bwant(nq * out_stride, 0.f);
+  simd::for_level(simd::Level::scalar)
+      .dot_f32_block(bq.data(), nq, stride, brows.data(), n, stride, kD, bwant.data(), out_stride);
+  for (simd::Level level : simd::supported_levels()) {
+    std::vector<float> bgot(nq * out_stride, 0.f);
+    simd::for_level(level).dot_f32_block(bq.data(), nq, stride, brows.data(), n, stride, kD, bgot.data(), out_stride);
+    for (std::size_t i = 0; i < nq; ++i) {
+      for (std::size_t j = 0; j < n; ++j) {
+        EXPECT_NEAR(bgot[i * out_stride + j], bwant[i * out_stride + j], 1e-3f) << simd::to_string(level);
+      }
+      for (std::size_t j = n; j < out_stride; ++j) EXPECT_EQ(bgot[i * out_stride + j], 0.f) << "wrote past the tile";
+    }
   }
 }
 

@@ -10,6 +10,11 @@ namespace {
 
 constexpr std::size_t kRowBlock = 128;   // rows per tile: 192 KB of float32 at d=384, stays in L2
 constexpr std::size_t kQueryBlock = 32;  // queries sharing one pass over a row block
+// Large float32 batches: tiles big enough for the GEMM's packing to pay for itself (the tile
+// of scores is 1 MB per thread).
+constexpr std::size_t kGemmRowBlock = 1024;
+constexpr std::size_t kGemmQueryBlock = 256;
+constexpr std::size_t kGemmMinBatch = 64;
 
 // Ids in [begin, end) that are live and allowed.
 std::size_t admitted(const VectorStore& store, const Bitset* allow, std::uint32_t begin, std::uint32_t end,
@@ -23,16 +28,16 @@ std::size_t admitted(const VectorStore& store, const Bitset* allow, std::uint32_
 
 // Scores the rows [r0, r1) against queries [q0, q0 + qn) into heaps[0 .. qn).
 void scan_range(const VectorStore& store, const std::vector<Query>& qs, std::size_t q0, std::size_t qn,
-                std::uint32_t r0, std::uint32_t r1, const Bitset* allow, TopK* heaps) {
+                std::uint32_t r0, std::uint32_t r1, std::size_t row_block, const Bitset* allow, TopK* heaps) {
   const std::size_t d = store.dim();
   const simd::Kernels& kern = store.kernels();
   const bool l2 = store.metric() == Metric::l2;
-  std::vector<std::uint32_t> ids(kRowBlock);
-  std::vector<float> tile(qn * kRowBlock);
-  std::vector<std::int32_t> ibuf(kRowBlock);
-  std::vector<std::uint32_t> ubuf(kRowBlock);
-  for (std::uint32_t rb = r0; rb < r1; rb += static_cast<std::uint32_t>(kRowBlock)) {
-    const std::uint32_t re = std::min<std::uint32_t>(r1, rb + static_cast<std::uint32_t>(kRowBlock));
+  std::vector<std::uint32_t> ids(row_block);
+  std::vector<float> tile(qn * row_block);
+  std::vector<std::int32_t> ibuf(row_block);
+  std::vector<std::uint32_t> ubuf(row_block);
+  for (std::uint32_t rb = r0; rb < r1; rb += static_cast<std::uint32_t>(row_block)) {
+    const std::uint32_t re = std::min<std::uint32_t>(r1, rb + static_cast<std::uint32_t>(row_block));
     const std::size_t nr = re - rb;
     const std::size_t na = admitted(store, allow, rb, re, ids.data());
     if (na == 0) continue;
@@ -40,11 +45,11 @@ void scan_range(const VectorStore& store, const std::vector<Query>& qs, std::siz
     switch (store.quantization()) {
       case Quantization::none:
         if (dense) {
-          kern.dot_f32_block(qs[q0].v, qn, d, store.row(rb), nr, d, d, tile.data(), kRowBlock);
+          kern.dot_f32_block(qs[q0].v, qn, d, store.row(rb), nr, d, d, tile.data(), row_block);
           for (std::size_t qi = 0; qi < qn; ++qi) {
             const Query& q = qs[q0 + qi];
             TopK& heap = heaps[qi];
-            const float* t = tile.data() + qi * kRowBlock;
+            const float* t = tile.data() + qi * row_block;
             for (std::size_t a = 0; a < na; ++a) {
               const std::uint32_t id = ids[a];
               const float dot = t[id - rb];
@@ -137,21 +142,22 @@ void exact_scan(const VectorStore& store, const float* queries, std::size_t nq, 
   for (std::size_t i = 0; i < nq; ++i) qs[i] = store.prepare_query(queries + i * d);
 
   std::vector<TopK> heaps(nq, TopK(keep));
-  const std::size_t qblock = std::min(kQueryBlock, std::max<std::size_t>(1, (nq + threads - 1) / threads));
+  const bool gemm = store.quantization() == Quantization::none && nq >= kGemmMinBatch;
+  const std::size_t row_block = gemm ? kGemmRowBlock : kRowBlock;
+  const std::size_t qblock =
+      std::min(gemm ? kGemmQueryBlock : kQueryBlock, std::max<std::size_t>(1, (nq + threads - 1) / threads));
   const std::size_t nblocks = (nq + qblock - 1) / qblock;
   if (nblocks >= static_cast<std::size_t>(threads)) {
     // Enough queries: each thread takes whole query blocks and scans every row.
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (std::size_t b = 0; b < nblocks; ++b) {
       const std::size_t q0 = b * qblock;
-      scan_range(store, qs, q0, std::min(qblock, nq - q0), 0, n, allow, heaps.data() + q0);
+      scan_range(store, qs, q0, std::min(qblock, nq - q0), 0, n, row_block, allow, heaps.data() + q0);
     }
   } else {
     // Few queries: split the rows, give each thread its own heaps, merge.
-    const std::uint32_t chunk =
-        std::max<std::uint32_t>(static_cast<std::uint32_t>(kRowBlock),
-                                (n / static_cast<std::uint32_t>(threads) + static_cast<std::uint32_t>(kRowBlock) - 1) /
-                                    static_cast<std::uint32_t>(kRowBlock) * static_cast<std::uint32_t>(kRowBlock));
+    const auto rows = static_cast<std::uint32_t>(row_block);
+    const std::uint32_t chunk = std::max(rows, (n / static_cast<std::uint32_t>(threads) + rows - 1) / rows * rows);
     const std::uint32_t nchunks = (n + chunk - 1) / chunk;
     std::vector<std::vector<TopK>> partial(nchunks, std::vector<TopK>(nq, TopK(keep)));
 #pragma omp parallel for schedule(static, 1) num_threads(threads)
@@ -159,7 +165,7 @@ void exact_scan(const VectorStore& store, const float* queries, std::size_t nq, 
       const std::uint32_t r0 = c * chunk;
       const std::uint32_t r1 = std::min(n, r0 + chunk);
       for (std::size_t q0 = 0; q0 < nq; q0 += qblock) {
-        scan_range(store, qs, q0, std::min(qblock, nq - q0), r0, r1, allow, partial[c].data() + q0);
+        scan_range(store, qs, q0, std::min(qblock, nq - q0), r0, r1, row_block, allow, partial[c].data() + q0);
       }
     }
     for (auto& part : partial) {
