@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ragkernel/simd/kernels.hpp"
+
 namespace ragkernel::simd {
 namespace {
 
@@ -34,6 +36,29 @@ void gather_rows(const T* q, const T* base, std::size_t stride, const std::uint3
     if (i + kGatherAhead < n) prefetch_span(base + std::size_t{ids[i + kGatherAhead]} * stride, bytes);
     out[i] = Pair(q, base + std::size_t{ids[i]} * stride, d);
   }
+}
+
+// A level's table from its pair and row kernels; the gathered forms are derived from the pair
+// kernels here, so every level gets them the same way.
+template <auto Dot, auto L2, auto Cosine, auto DotI8, auto Hamming, auto DotRows, auto L2Rows, auto DotI8Rows,
+          auto HammingRows, auto DotI8Sym, auto DotBlock>
+constexpr Kernels make_kernels(Level level) noexcept {
+  return {level,
+          Dot,
+          L2,
+          Cosine,
+          DotI8,
+          Hamming,
+          DotRows,
+          L2Rows,
+          DotI8Rows,
+          HammingRows,
+          DotI8Sym,
+          DotBlock,
+          &gather_rows<float, float, Dot>,
+          &gather_rows<float, float, L2>,
+          &gather_rows<std::int8_t, std::int32_t, DotI8Sym>,
+          &gather_rows<std::uint8_t, std::uint32_t, Hamming>};
 }
 
 }  // namespace

@@ -101,35 +101,13 @@ void hamming_rows(const std::uint8_t* q, const std::uint8_t* rows, std::size_t n
   for (std::size_t r = 0; r < n; ++r) out[r] = hamming(q, rows + r * stride, nbytes);
 }
 
-// Large tiles through the GEMM (packed panels reach a much larger share of peak), small ones
-// through the register-blocked kernel.
-void dot_f32_block_large(const float* q, std::size_t nq, std::size_t q_stride, const float* rows, std::size_t n,
-                         std::size_t stride, std::size_t d, float* out, std::size_t out_stride) noexcept {
-  if (nq >= kGemmMinQueries && n >= kGemmMinRows) {
-    return dot_f32_block_gemm_avx2(q, nq, q_stride, rows, n, stride, d, out, out_stride);
-  }
-  dot_f32_block<Arch>(q, nq, q_stride, rows, n, stride, d, out, out_stride);
-}
-
 }  // namespace
 
 const Kernels& kernels_avx2() noexcept {
-  static const Kernels table{Level::avx2,
-                             &dot_f32<Arch>,
-                             &l2sq_f32<Arch>,
-                             &cosine_f32<Arch>,
-                             &dot_i8,
-                             &hamming,
-                             &dot_f32_rows<Arch>,
-                             &l2sq_f32_rows<Arch>,
-                             &dot_i8_rows,
-                             &hamming_rows,
-                             &dot_i8_sym,
-                             &dot_f32_block_large,
-                             &gather_rows<float, float, &dot_f32<Arch>>,
-                             &gather_rows<float, float, &l2sq_f32<Arch>>,
-                             &gather_rows<std::int8_t, std::int32_t, &dot_i8_sym>,
-                             &gather_rows<std::uint8_t, std::uint32_t, &hamming>};
+  static const Kernels table =
+      make_kernels<&dot_f32<Arch>, &l2sq_f32<Arch>, &cosine_f32<Arch>, &dot_i8, &hamming, &dot_f32_rows<Arch>,
+                   &l2sq_f32_rows<Arch>, &dot_i8_rows, &hamming_rows, &dot_i8_sym, &dot_f32_block_large<Arch>>(
+          Level::avx2);
   return table;
 }
 

@@ -82,22 +82,9 @@ void dot_f32_block(const float* q, std::size_t nq, std::size_t q_stride, const f
 }  // namespace
 
 const Kernels& kernels_scalar() noexcept {
-  static const Kernels table{Level::scalar,
-                             &dot_f32,
-                             &l2sq_f32,
-                             &cosine_f32,
-                             &dot_i8,
-                             &hamming,
-                             &dot_f32_rows,
-                             &l2sq_f32_rows,
-                             &dot_i8_rows,
-                             &hamming_rows,
-                             &dot_i8,
-                             &dot_f32_block,
-                             &gather_rows<float, float, &dot_f32>,
-                             &gather_rows<float, float, &l2sq_f32>,
-                             &gather_rows<std::int8_t, std::int32_t, &dot_i8>,
-                             &gather_rows<std::uint8_t, std::uint32_t, &hamming>};
+  static const Kernels table =
+      make_kernels<&dot_f32, &l2sq_f32, &cosine_f32, &dot_i8, &hamming, &dot_f32_rows, &l2sq_f32_rows, &dot_i8_rows,
+                   &hamming_rows, &dot_i8, &dot_f32_block>(Level::scalar);
   return table;
 }
 

@@ -53,22 +53,9 @@ void hamming_rows(const std::uint8_t* q, const std::uint8_t* rows, std::size_t n
 }  // namespace
 
 const Kernels& kernels_sse4_2() noexcept {
-  static const Kernels table{Level::sse4_2,
-                             &dot_f32<Arch>,
-                             &l2sq_f32<Arch>,
-                             &cosine_f32<Arch>,
-                             &dot_i8,
-                             &hamming,
-                             &dot_f32_rows<Arch>,
-                             &l2sq_f32_rows<Arch>,
-                             &dot_i8_rows,
-                             &hamming_rows,
-                             &dot_i8,
-                             &dot_f32_block<Arch>,
-                             &gather_rows<float, float, &dot_f32<Arch>>,
-                             &gather_rows<float, float, &l2sq_f32<Arch>>,
-                             &gather_rows<std::int8_t, std::int32_t, &dot_i8>,
-                             &gather_rows<std::uint8_t, std::uint32_t, &hamming>};
+  static const Kernels table =
+      make_kernels<&dot_f32<Arch>, &l2sq_f32<Arch>, &cosine_f32<Arch>, &dot_i8, &hamming, &dot_f32_rows<Arch>,
+                   &l2sq_f32_rows<Arch>, &dot_i8_rows, &hamming_rows, &dot_i8, &dot_f32_block<Arch>>(Level::sse4_2);
   return table;
 }
 

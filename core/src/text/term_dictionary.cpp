@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "common/mix64.hpp"
 #include "slack.hpp"
 
 namespace ragkernel::text::detail {
@@ -9,15 +10,6 @@ namespace ragkernel::text::detail {
 namespace {
 
 constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
-
-inline std::uint64_t mix(std::uint64_t h) noexcept {  // MurmurHash3's 64-bit finaliser
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDull;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ull;
-  h ^= h >> 33;
-  return h;
-}
 
 inline std::uint64_t slot_of(std::uint64_t hash, std::uint32_t id) noexcept {
   return (hash & 0xFFFFFFFF00000000ull) | (std::uint64_t{id} + 1);
@@ -40,7 +32,7 @@ std::uint64_t hash_term(std::string_view s) noexcept {
     std::memcpy(&w, p, n);
     h = (h ^ w) * kMul;
   }
-  return mix(h);
+  return ragkernel::detail::mix64(h);
 }
 
 std::uint32_t TermDictionary::find(std::string_view term, std::uint64_t hash) const noexcept {

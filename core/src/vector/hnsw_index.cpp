@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/mix64.hpp"
 #include "ragkernel/error.hpp"
 #include "vector/hnsw_graph.hpp"
 #include "vector/index_impl.hpp"
@@ -26,15 +27,6 @@ constexpr double kTwoHopSelectivity = 0.3;
 // Tombstones are unlinked in bulk once there are more than this many and a quarter of the
 // live nodes.
 constexpr std::size_t kMinConsolidate = 64;
-
-std::uint64_t mix64(std::uint64_t x) noexcept {
-  x ^= x >> 33;
-  x *= 0xFF51AFD7ED558CCDull;
-  x ^= x >> 33;
-  x *= 0xC4CEB9FE1A85EC53ull;
-  x ^= x >> 33;
-  return x;
-}
 
 // A min-heap of candidates to expand, reused across calls on a thread.
 struct Frontier {
@@ -245,7 +237,7 @@ class HnswImpl final : public Index::Impl {
 
   // A level drawn from a geometric law, seeded by the id so builds are reproducible.
   int random_level(std::uint32_t id) const noexcept {
-    const std::uint64_t h = mix64(options.seed * 0x9E3779B97F4A7C15ull + id + 1);
+    const std::uint64_t h = ragkernel::detail::mix64(options.seed * 0x9E3779B97F4A7C15ull + id + 1);
     const double u = (static_cast<double>(h >> 11) + 0.5) * (1.0 / 9007199254740992.0);
     return std::min(static_cast<int>(-std::log(u) * level_mult_), 32);
   }
