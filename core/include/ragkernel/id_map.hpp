@@ -24,6 +24,11 @@ class IdMap {
   // The internal id of `key`, assigning one if the key is new; `second` is true when it was.
   std::pair<std::uint32_t, bool> insert(std::string_view key);
 
+  // Puts a new key at a given free id (restoring assignments a store recorded). Ids below it
+  // that were never used become free. Throws InvalidArgument if the key is present, the id
+  // is live or the id is kNone. Restore in ascending id order: each call is then O(1).
+  void insert_at(std::string_view key, std::uint32_t id);
+
   std::optional<std::uint32_t> find(std::string_view key) const;
   bool contains(std::string_view key) const { return find(key).has_value(); }
   bool is_live(std::uint32_t id) const noexcept { return id < keys_.size() && live_.test(id); }

@@ -173,6 +173,50 @@ MetadataStore::~MetadataStore() = default;
 MetadataStore::MetadataStore(MetadataStore&&) noexcept = default;
 MetadataStore& MetadataStore::operator=(MetadataStore&&) noexcept = default;
 
+namespace {
+
+// The checks of set(): field names, one type per field (stored fields and this batch).
+template <class Label>
+std::map<std::string, FieldType, std::less<>> check_records(
+    const std::map<std::string, Column, std::less<>>& columns, std::span<const Metadata> records, Label label) {
+  std::map<std::string, FieldType, std::less<>> new_types;
+  for (std::size_t r = 0; r < records.size(); ++r) {
+    std::vector<std::string_view> names;
+    for (const auto& [field, value] : records[r]) {
+      if (field.empty()) throw InvalidArgument("metadata of " + label(r) + " has an empty field name");
+      if (field[0] == '$') {
+        throw InvalidArgument("metadata field '" + field + "' of " + label(r) +
+                              ": names starting with '$' are reserved for filter operators");
+      }
+      names.push_back(field);
+      const FieldType t = type_of(value);
+      std::optional<FieldType> known;
+      if (auto it = columns.find(field); it != columns.end()) known = it->second.type;
+      if (auto it = new_types.find(field); !known && it != new_types.end()) known = it->second;
+      if (known && *known != t) {
+        throw InvalidArgument("metadata field '" + field + "' holds " + field_type_name(*known) + " values; " +
+                              label(r) + " gives a " + field_type_name(t));
+      }
+      if (!known) new_types.emplace(field, t);
+    }
+    std::sort(names.begin(), names.end());
+    if (auto dup = std::adjacent_find(names.begin(), names.end()); dup != names.end()) {
+      throw InvalidArgument("metadata of " + label(r) + " names field '" + std::string(*dup) + "' twice");
+    }
+  }
+  return new_types;
+}
+
+}  // namespace
+
+void MetadataStore::validate(std::span<const Metadata> records, std::span<const std::string> names) const {
+  if (names.size() != records.size()) {
+    throw InvalidArgument("validate got " + std::to_string(records.size()) + " records but " +
+                          std::to_string(names.size()) + " names");
+  }
+  check_records(impl_->columns, records, [&](std::size_t r) { return names[r]; });
+}
+
 void MetadataStore::set(std::span<const std::uint32_t> ids, std::span<const Metadata> records) {
   if (ids.size() != records.size()) {
     throw InvalidArgument("set got " + std::to_string(ids.size()) + " ids but " + std::to_string(records.size()) +
@@ -185,33 +229,9 @@ void MetadataStore::set(std::span<const std::uint32_t> ids, std::span<const Meta
     throw InvalidArgument("id " + std::to_string(*dup) + " appears twice in one set");
   }
   // Check every record before changing anything; types seen in this batch count too.
-  std::map<std::string, FieldType, std::less<>> new_types;
-  for (std::size_t r = 0; r < records.size(); ++r) {
-    std::vector<std::string_view> names;
-    for (const auto& [field, value] : records[r]) {
-      if (field.empty()) throw InvalidArgument("metadata of id " + std::to_string(ids[r]) + " has an empty field name");
-      if (field[0] == '$') {
-        throw InvalidArgument("metadata field '" + field + "' of id " + std::to_string(ids[r]) +
-                              ": names starting with '$' are reserved for filter operators");
-      }
-      names.push_back(field);
-      const FieldType t = type_of(value);
-      std::optional<FieldType> known;
-      if (auto it = m.columns.find(field); it != m.columns.end()) known = it->second.type;
-      if (auto it = new_types.find(field); !known && it != new_types.end()) known = it->second;
-      if (known && *known != t) {
-        throw InvalidArgument("metadata field '" + field + "' holds " + field_type_name(*known) + " values; record " +
-                              std::to_string(r) + " (internal id " + std::to_string(ids[r]) + ") gives a " +
-                              field_type_name(t));
-      }
-      if (!known) new_types.emplace(field, t);
-    }
-    std::sort(names.begin(), names.end());
-    if (auto dup = std::adjacent_find(names.begin(), names.end()); dup != names.end()) {
-      throw InvalidArgument("metadata of id " + std::to_string(ids[r]) + " names field '" + std::string(*dup) +
-                            "' twice");
-    }
-  }
+  const auto new_types = check_records(m.columns, records, [&](std::size_t r) {
+    return "record " + std::to_string(r) + " (internal id " + std::to_string(ids[r]) + ")";
+  });
   remove(ids);
   for (const auto& [field, type] : new_types)
     m.columns.emplace(field, Column{type, {}, {}, {}, {}, {}, {}, {}, {}, {}});

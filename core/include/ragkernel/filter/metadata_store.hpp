@@ -43,6 +43,10 @@ class MetadataStore {
   // Replaces each id's metadata. Checks every record first (field names non-empty and not
   // starting with '$', types consistent per field, distinct ids); nothing changes on error.
   void set(std::span<const std::uint32_t> ids, std::span<const Metadata> records);
+  // Throws InvalidArgument exactly when set() would for these records (field names, types
+  // against the stored fields and within the batch); names[r] labels record r in the message
+  // ("id 'doc-7'"). Lets a caller that updates several structures check before changing any.
+  void validate(std::span<const Metadata> records, std::span<const std::string> names) const;
   // Forgets the ids' metadata; ids without metadata are ignored.
   void remove(std::span<const std::uint32_t> ids);
 

@@ -1,0 +1,219 @@
+// Rebuilding a durable collection's indexes from its store: ids, then BM25 and metadata from
+// the documents, then the vector index from its snapshot (plus the changes since) or from
+// the stored vectors. Documents are read in internal-id order, in chunks, so postings are
+// appended rather than merged and memory stays bounded.
+#include <algorithm>
+#include <unordered_set>
+
+#include "collection/durable.hpp"
+#include "collection/metadata_codec.hpp"
+#include "collection/snapshot.hpp"
+#include "ragkernel/error.hpp"
+#include "ragkernel/store/doc_key.hpp"
+#include "store/encoding.hpp"
+
+namespace ragkernel::collection::detail {
+namespace {
+
+constexpr std::size_t kTextChunk = 16384;
+constexpr std::size_t kVectorChunk = 65536;
+
+std::vector<std::uint32_t> live_ids(const IdMap& ids) {
+  std::vector<std::uint32_t> out;
+  out.reserve(ids.size());
+  ids.live().for_each([&](std::size_t id) { out.push_back(static_cast<std::uint32_t>(id)); });
+  return out;
+}
+
+bool same_vector_options(const vector::IndexOptions& a, const vector::IndexOptions& b) {
+  return a.dim == b.dim && a.metric == b.metric && a.kind == b.kind && a.quantization == b.quantization &&
+         a.keep_float == b.keep_float && a.M == b.M && a.ef_construction == b.ef_construction &&
+         a.ef_search == b.ef_search && a.seed == b.seed;
+}
+
+}  // namespace
+
+std::unique_ptr<Indexes> Durable::load() {
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return load_once();
+    } catch (const Corruption&) {
+      // A secondary may read a manifest whose snapshot the writer has just replaced twice.
+      if (store_->access() != store::Access::secondary || attempt == kAttempts) throw;
+      store_->try_catch_up();
+    }
+  }
+}
+
+std::unique_ptr<Indexes> Durable::load_once() {
+  read_state();
+  auto indexes = std::make_unique<Indexes>(options_, /*keep_texts=*/false);
+  restore_ids(*indexes);
+  index_texts(*indexes);
+  restore_vectors(*indexes);
+  return indexes;
+}
+
+void Durable::restore_ids(Indexes& indexes) const {
+  std::vector<std::pair<std::uint32_t, std::string>> assigned;
+  store_->scan(ids_, {}, {}, [&](std::string_view key, std::string_view value) {
+    const auto parts = store::parse_doc_key(key);
+    store::detail::Reader r(value);
+    const auto id = r.le<std::uint32_t>();
+    if (!parts || r.failed() || r.remaining() != 0) {
+      throw Corruption("collection at " + path_ + ": an internal-id record is damaged");
+    }
+    assigned.emplace_back(id, std::string(parts->doc_id));
+    return true;
+  });
+  std::sort(assigned.begin(), assigned.end());
+  for (std::size_t i = 0; i < assigned.size(); ++i) {
+    if (i > 0 && assigned[i].first == assigned[i - 1].first) {
+      throw Corruption("collection at " + path_ + ": documents '" + assigned[i - 1].second + "' and '" +
+                       assigned[i].second + "' share internal id " + std::to_string(assigned[i].first));
+    }
+    indexes.ids.insert_at(assigned[i].second, assigned[i].first);
+  }
+  const std::size_t stored = docs_->size();
+  if (stored != assigned.size()) {
+    throw Corruption("collection at " + path_ + " counts " + std::to_string(stored) + " documents but holds " +
+                     std::to_string(assigned.size()) + " internal ids");
+  }
+}
+
+void Durable::index_texts(Indexes& indexes) const {
+  const std::vector<std::uint32_t> ids = live_ids(indexes.ids);
+  std::vector<std::string> keys, texts;
+  std::vector<filter::Metadata> records;
+  for (std::size_t begin = 0; begin < ids.size(); begin += kTextChunk) {
+    const std::span<const std::uint32_t> chunk(ids.data() + begin, std::min(kTextChunk, ids.size() - begin));
+    keys.clear();
+    for (const std::uint32_t id : chunk) keys.push_back(indexes.ids.key(id));
+    auto docs = docs_->get(keys, store::kFieldText | store::kFieldMetadata);
+    texts.clear();
+    records.clear();
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      if (!docs[i]) {
+        throw Corruption("collection at " + path_ + ": document '" + keys[i] + "' has an internal id but no text");
+      }
+      texts.push_back(std::move(docs[i]->text));
+      const std::string where = "collection at " + path_ + ", document '" + keys[i] + "'";
+      records.push_back(docs[i]->metadata ? decode_metadata(*docs[i]->metadata, where) : filter::Metadata{});
+    }
+    try {
+      indexes.bm25.add_terms(chunk, analyse_texts(indexes.bm25.analyzer(), keys, texts));
+      indexes.metadata.set(chunk, records);
+    } catch (const InvalidArgument& e) {
+      throw Corruption("collection at " + path_ + ": stored documents cannot be indexed again (" + e.what() + ")");
+    }
+  }
+}
+
+void Durable::restore_vectors(Indexes& indexes) {
+  if (!indexes.vectors) return;
+  std::vector<std::uint32_t> todo;  // ids whose stored vector the index must take
+  if (open_.restore == VectorRestore::snapshot && snapshot_.generation > 0) {
+    auto loaded = read_snapshot(path_, snapshot_.generation, open_.mmap);
+    vector::IndexOptions want = options_.vector;
+    want.dim = options_.dim;
+    if (!same_vector_options(loaded->options(), want)) {
+      throw Corruption("collection at " + path_ + ": vector snapshot " + std::to_string(snapshot_.generation) +
+                       " was made with other index settings than the manifest's; open with restore='rebuild'");
+    }
+    // Forget documents deleted since the snapshot, then take every document changed since.
+    std::vector<std::uint32_t> stale;
+    for (std::uint32_t id = 0; id < loaded->id_capacity(); ++id) {
+      if (loaded->contains(id) && !indexes.ids.is_live(id)) stale.push_back(id);
+    }
+    if (!stale.empty()) loaded->remove(stale);
+    for (const std::string& key : changed_since(snapshot_.seq)) {
+      if (const auto id = indexes.ids.find(key)) todo.push_back(*id);
+    }
+    std::sort(todo.begin(), todo.end());
+    indexes.vectors = std::move(loaded);
+    vectors_rebuilt_ = false;
+  } else {
+    todo = live_ids(indexes.ids);
+    vectors_rebuilt_ = snapshot_.generation > 0;
+  }
+  const std::size_t dim = options_.dim;
+  std::vector<std::string> keys;
+  std::vector<float> rows;
+  for (std::size_t begin = 0; begin < todo.size(); begin += kVectorChunk) {
+    const std::span<const std::uint32_t> chunk(todo.data() + begin, std::min(kVectorChunk, todo.size() - begin));
+    keys.clear();
+    for (const std::uint32_t id : chunk) keys.push_back(indexes.ids.key(id));
+    const auto docs = docs_->get(keys, store::kFieldVector);
+    rows.resize(chunk.size() * dim);
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      if (!docs[i] || docs[i]->vector.size() != dim) {
+        throw Corruption("collection at " + path_ + ": document '" + keys[i] + "' has no stored vector");
+      }
+      std::copy(docs[i]->vector.begin(), docs[i]->vector.end(), rows.begin() + static_cast<std::ptrdiff_t>(i * dim));
+    }
+    try {
+      indexes.vectors->upsert(chunk, rows.data());
+    } catch (const InvalidArgument& e) {
+      throw Corruption("collection at " + path_ + ": stored vectors cannot be indexed again (" + e.what() + ")");
+    }
+  }
+}
+
+void Durable::apply_changes(Indexes& indexes, std::span<const std::string> changed) const {
+  // Where each changed document stands now: its internal id, or gone.
+  std::vector<std::string> keys;
+  for (const std::string& id : changed) keys.push_back(store::doc_key(id));
+  const std::vector<std::string_view> views(keys.begin(), keys.end());
+  std::vector<std::optional<std::uint32_t>> now(changed.size());
+  store_->multi_get(ids_, views, [&](std::size_t i, std::optional<std::string_view> v) {
+    if (!v) return;
+    store::detail::Reader r(*v);
+    now[i] = r.le<std::uint32_t>();
+    if (r.failed()) throw Corruption("collection at " + path_ + ": an internal-id record is damaged");
+  });
+
+  // Gone, or moved to another internal id: forget the old entry first.
+  DeletePlan gone;
+  for (std::size_t i = 0; i < changed.size(); ++i) {
+    const auto old = indexes.ids.find(changed[i]);
+    if (old && (!now[i] || *now[i] != *old)) {
+      gone.ids.push_back(changed[i]);
+      gone.internal.push_back(*old);
+    }
+  }
+  apply_delete(indexes, gone);
+
+  Documents docs;
+  WritePlan plan;
+  plan.upsert = true;
+  for (std::size_t i = 0; i < changed.size(); ++i) {
+    if (!now[i]) continue;
+    const auto old = indexes.ids.find(changed[i]);
+    if (!old) {
+      if (indexes.ids.is_live(*now[i])) {
+        throw Corruption("collection at " + path_ + ": internal id " + std::to_string(*now[i]) +
+                         " is given to two documents");
+      }
+      indexes.ids.insert_at(changed[i], *now[i]);
+    }
+    docs.ids.push_back(changed[i]);
+    plan.existing.push_back(old ? *old : IdMap::kNone);
+    plan.assigned.push_back(*now[i]);
+  }
+  if (docs.ids.empty()) return;
+  auto stored = docs_->get(docs.ids, store::kAllFields);
+  std::vector<float> rows;
+  for (std::size_t i = 0; i < docs.ids.size(); ++i) {
+    if (!stored[i]) throw Corruption("collection at " + path_ + ": document '" + docs.ids[i] + "' is missing");
+    docs.texts.push_back(std::move(stored[i]->text));
+    const std::string where = "collection at " + path_ + ", document '" + docs.ids[i] + "'";
+    plan.metadata.push_back(stored[i]->metadata ? decode_metadata(*stored[i]->metadata, where) : filter::Metadata{});
+    rows.insert(rows.end(), stored[i]->vector.begin(), stored[i]->vector.end());
+  }
+  docs.vectors = rows;
+  plan.terms = analyse_texts(indexes.bm25.analyzer(), docs.ids, docs.texts);
+  apply_write(indexes, docs, plan);
+}
+
+}  // namespace ragkernel::collection::detail
