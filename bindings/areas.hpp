@@ -16,5 +16,6 @@ void register_text(pybind11::module_& m);
 void register_filter(pybind11::module_& m);
 void register_fusion(pybind11::module_& m);
 void register_vector(pybind11::module_& m);
+void register_collection(pybind11::module_& m);
 
 }  // namespace ragkernel::py_bindings

@@ -18,4 +18,5 @@ PYBIND11_MODULE(_core, m) {
   ragkernel::py_bindings::register_filter(m);
   ragkernel::py_bindings::register_fusion(m);
   ragkernel::py_bindings::register_vector(m);
+  ragkernel::py_bindings::register_collection(m);
 }

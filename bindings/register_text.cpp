@@ -16,6 +16,7 @@
 #include "ragkernel/id_map.hpp"
 #include "ragkernel/text/analyzer.hpp"
 #include "ragkernel/text/bm25_index.hpp"
+#include "texts.hpp"
 
 namespace py = pybind11;
 
@@ -74,32 +75,6 @@ text::Bm25Params make_params(const std::string& variant, double k1, double b, do
   text::Bm25Params p{text::parse_bm25_variant(variant), k1, b, delta};
   p.validate();
   return p;
-}
-
-// Texts as UTF-8: str (a lone surrogate cannot be encoded: ValueError naming the text) or
-// bytes (passed through; the core checks that they are valid UTF-8).
-std::vector<std::string> to_texts(const py::list& items, const char* what) {
-  std::vector<std::string> out;
-  out.reserve(items.size());
-  for (py::handle item : items) {
-    if (PyBytes_Check(item.ptr())) {
-      out.emplace_back(PyBytes_AS_STRING(item.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(item.ptr())));
-      continue;
-    }
-    if (!PyUnicode_Check(item.ptr())) {
-      throw InvalidArgument(std::string(what) + " " + std::to_string(out.size()) + " must be str or bytes, got " +
-                            std::string(py::str(py::type::of(item).attr("__name__"))));
-    }
-    Py_ssize_t size = 0;
-    const char* data = PyUnicode_AsUTF8AndSize(item.ptr(), &size);
-    if (data == nullptr) {
-      PyErr_Clear();
-      throw InvalidArgument(std::string(what) + " " + std::to_string(out.size()) +
-                            " cannot be encoded as UTF-8 (it contains a lone surrogate)");
-    }
-    out.emplace_back(data, static_cast<std::size_t>(size));
-  }
-  return out;
 }
 
 std::vector<std::string_view> views(const std::vector<std::string>& texts) { return {texts.begin(), texts.end()}; }

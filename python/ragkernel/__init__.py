@@ -6,11 +6,13 @@ this package is the Python face over them.
 
 from __future__ import annotations
 
-from ragkernel import chunking, datasets, eval, fusion, kernels, llm, metadata, store, text
+from ragkernel import chunking, collection, datasets, eval, fusion, hits, kernels, llm, metadata, store, text
 from ragkernel._core import CorruptionError, __version__, build_info, self_check, simd_levels
 from ragkernel.chunking import Chunk, Tokenizer, chunk, chunk_file, chunk_many
+from ragkernel.collection import Collection, Record
 from ragkernel.embedding_cache import CachedEmbedder, EmbeddingCache
 from ragkernel.eval import evaluate
+from ragkernel.hits import Hit, Hits
 from ragkernel.llm import LLMClient
 from ragkernel.llm_cache import LLMCache, near_miss_guard
 from ragkernel.metadata import MetadataStore
@@ -24,12 +26,16 @@ __all__ = [
     "BlockCache",
     "CachedEmbedder",
     "Chunk",
+    "Collection",
     "CorruptionError",
     "DocStore",
     "EmbeddingCache",
+    "Hit",
+    "Hits",
     "LLMCache",
     "LLMClient",
     "MetadataStore",
+    "Record",
     "Tokenizer",
     "VectorIndex",
     "__version__",
@@ -38,10 +44,12 @@ __all__ = [
     "chunk_file",
     "chunk_many",
     "chunking",
+    "collection",
     "datasets",
     "eval",
     "evaluate",
     "fusion",
+    "hits",
     "kernels",
     "llm",
     "metadata",

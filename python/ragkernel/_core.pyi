@@ -12,6 +12,8 @@ __all__: list[str] = [
     "Analyzer",
     "BM25Index",
     "BlockCache",
+    "COLLECTION_FORMAT_VERSION",
+    "Collection",
     "CorruptionError",
     "DocStore",
     "EmbeddingCache",
@@ -647,6 +649,120 @@ class VectorIndex:
     @property
     def quantization(self) -> str: ...
 
+class Collection:
+    """
+    Documents searchable by BM25, vectors and both fused; in memory or durable.
+    """
+    @staticmethod
+    def create(
+        path: str,
+        dim: typing.SupportsInt | typing.SupportsIndex,
+        metric: str,
+        index: str,
+        quantization: str,
+        keep_float: bool,
+        M: typing.SupportsInt | typing.SupportsIndex,
+        ef_construction: typing.SupportsInt | typing.SupportsIndex,
+        ef_search: typing.SupportsInt | typing.SupportsIndex,
+        seed: typing.SupportsInt | typing.SupportsIndex,
+        analyzer: str,
+        variant: str,
+        k1: typing.SupportsFloat | typing.SupportsIndex,
+        b: typing.SupportsFloat | typing.SupportsIndex,
+        delta: typing.SupportsFloat | typing.SupportsIndex,
+        block_cache: BlockCache | None,
+        block_cache_bytes: typing.SupportsInt | typing.SupportsIndex,
+        sync: bool,
+    ) -> Collection: ...
+    @staticmethod
+    def open(
+        path: str,
+        access: str,
+        dim: typing.SupportsInt | typing.SupportsIndex | None,
+        restore: str,
+        mmap: bool,
+        block_cache: BlockCache | None,
+        block_cache_bytes: typing.SupportsInt | typing.SupportsIndex,
+        sync: bool,
+        checkpoint_min_changes: typing.SupportsInt | typing.SupportsIndex,
+    ) -> Collection: ...
+    def __init__(
+        self,
+        dim: typing.SupportsInt | typing.SupportsIndex,
+        metric: str,
+        index: str,
+        quantization: str,
+        keep_float: bool,
+        M: typing.SupportsInt | typing.SupportsIndex,
+        ef_construction: typing.SupportsInt | typing.SupportsIndex,
+        ef_search: typing.SupportsInt | typing.SupportsIndex,
+        seed: typing.SupportsInt | typing.SupportsIndex,
+        analyzer: str,
+        variant: str,
+        k1: typing.SupportsFloat | typing.SupportsIndex,
+        b: typing.SupportsFloat | typing.SupportsIndex,
+        delta: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> None: ...
+    def __len__(self) -> int: ...
+    def catch_up(self) -> None: ...
+    def checkpoint(self) -> None: ...
+    def close(self) -> None: ...
+    def compact(self) -> None: ...
+    def contains(self, id: str) -> bool: ...
+    def delete(self, ids: collections.abc.Sequence[str]) -> None: ...
+    def explain(self, query: str, id: str) -> dict[str, typing.Any]: ...
+    def get(
+        self, ids: collections.abc.Sequence[str], fields: typing.SupportsInt | typing.SupportsIndex
+    ) -> list[typing.Any]:
+        """
+        (text, metadata, vector) per id, None when absent.
+        """
+    def ids(self) -> list[str]: ...
+    def options(self) -> dict[str, typing.Any]:
+        """
+        The settings, as the manifest of a durable collection keeps them.
+        """
+    def search(
+        self,
+        texts: typing.Any,
+        vectors: typing.Any,
+        k: typing.SupportsInt | typing.SupportsIndex,
+        filter: typing.Any,
+        method: str,
+        rrf_k: typing.SupportsFloat | typing.SupportsIndex,
+        normalizer: str,
+        weights: tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex],
+        candidates: typing.SupportsInt | typing.SupportsIndex,
+        ef: typing.SupportsInt | typing.SupportsIndex,
+        fields: typing.SupportsInt | typing.SupportsIndex,
+        threads: typing.SupportsInt | typing.SupportsIndex,
+    ) -> list[list[tuple[str, float, typing.Any, typing.Any, typing.Any, typing.Any, typing.Any, typing.Any]]]:
+        """
+        Per query a list of (id, score, bm25 score, bm25 rank, vector score, vector rank, text, metadata).
+        """
+    def stats(self) -> dict[str, typing.Any]: ...
+    def write(
+        self,
+        upsert: bool,
+        ids: collections.abc.Sequence[str],
+        texts: list[str | bytes],
+        vectors: typing.Any,
+        metadata: typing.Any,
+    ) -> list[bool]:
+        """
+        One all-or-nothing write; returns per id whether it replaced a document.
+        """
+    @property
+    def access(self) -> str: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def durable(self) -> bool: ...
+    @property
+    def path(self) -> str: ...
+
 def build_info() -> dict[str, typing.Any]:
     """
     Version, compiler, compiled/supported/active SIMD levels and OpenMP threads.
@@ -850,5 +966,6 @@ def store_repair(path: str) -> None:
     Rebuild a damaged store's metadata from its surviving files (RocksDB RepairDB).
     """
 
+COLLECTION_FORMAT_VERSION: int = 1
 STORE_SCHEMA_VERSION: int = 1
 __version__: str = "0.1.0"

@@ -26,9 +26,54 @@ import numpy.typing as npt
 
 from ragkernel import _core
 
-__all__ = ["FusedHit", "convex", "dbsf", "fuse", "fuse_arrays", "rrf"]
+__all__ = ["FusedHit", "Fusion", "convex", "dbsf", "fuse", "fuse_arrays", "rrf"]
 
 Ranked = Sequence[tuple[str, float]]
+
+_METHODS = ("rrf", "convex", "dbsf")
+_NORMALIZERS = ("minmax", "zscore", "theoretical")
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How a hybrid search fuses its BM25 and vector candidates (``Collection.search(fusion=...)``).
+
+    ``method``: ``"rrf"`` (Σ w / (rrf_k + rank)), ``"convex"`` (Σ w · normalised score, with
+    ``normalizer`` ``"minmax"``, ``"zscore"`` or ``"theoretical"``: BM25 on [0, list max],
+    cosine on [-1, 1]) or ``"dbsf"``. ``weights`` are (bm25, vector); ``alpha`` is the vector's
+    share of a convex combination, ``weights = (1 - alpha, alpha)``.
+
+    >>> Fusion("convex", alpha=0.7).source_weights
+    (0.30000000000000004, 0.7)
+    """
+
+    method: str = "rrf"
+    rrf_k: float = 60.0
+    normalizer: str = "minmax"
+    weights: tuple[float, float] | None = None
+    alpha: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in _METHODS:
+            raise ValueError(f"fusion method is {self.method!r}; expected one of {', '.join(_METHODS)}")
+        if self.normalizer not in _NORMALIZERS:
+            raise ValueError(f"normalizer is {self.normalizer!r}; expected one of {', '.join(_NORMALIZERS)}")
+        if self.alpha is not None:
+            if self.weights is not None:
+                raise ValueError("pass alpha or weights, not both")
+            if not 0.0 <= self.alpha <= 1.0:
+                raise ValueError(f"alpha must be in [0, 1] (the vector's share), got {self.alpha}")
+        if self.weights is not None and len(self.weights) != 2:
+            raise ValueError(f"weights must be (bm25, vector), got {self.weights!r}")
+
+    @property
+    def source_weights(self) -> tuple[float, float]:
+        """(bm25 weight, vector weight)."""
+        if self.alpha is not None:
+            return (1.0 - self.alpha, self.alpha)
+        if self.weights is not None:
+            return (float(self.weights[0]), float(self.weights[1]))
+        return (1.0, 1.0)
 
 
 @dataclass(frozen=True)

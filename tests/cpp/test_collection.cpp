@@ -184,9 +184,8 @@ TEST(Collection, FiltersApplyInsideBothSearches) {
   std::vector<std::pair<double, std::string>> exact;
   for (const std::string& id : allowed) {
     const std::size_t i = std::stoul(id.substr(1));
-    exact.emplace_back(-vector::testing::naive_score(vector::Metric::cosine, qv.data(), data.vectors.data() + i * kDim,
-                                                     kDim),
-                       id);
+    exact.emplace_back(
+        -vector::testing::naive_score(vector::Metric::cosine, qv.data(), data.vectors.data() + i * kDim, kDim), id);
   }
   std::sort(exact.begin(), exact.end());
   for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(hits[i].id, exact[i].second);
@@ -223,46 +222,62 @@ TEST(Collection, BadWritesChangeNothing) {
     EXPECT_EQ(fingerprint(col), before) << what;
   };
   expect_unchanged([&] { col.add(corpus(3, kDim, 11, "d", 19).docs); }, "existing id on add");
-  expect_unchanged([&] {
-    Corpus c = corpus(3, kDim, 11, "n");
-    c.docs.ids[2] = "n0";
-    col.add(c.docs);
-  }, "duplicate id in one call");
-  expect_unchanged([&] {
-    Corpus c = corpus(3, kDim, 11, "n");
-    c.vectors[kDim + 2] = std::nanf("");
-    col.upsert(c.docs);
-  }, "NaN in a vector");
-  expect_unchanged([&] {
-    Corpus c = corpus(3, kDim, 11, "n");
-    std::fill(c.vectors.begin() + kDim, c.vectors.begin() + 2 * kDim, 0.f);
-    col.upsert(c.docs);
-  }, "zero vector under cosine");
-  expect_unchanged([&] {
-    Corpus c = corpus(3, kDim, 11, "n");
-    c.docs.vectors = c.docs.vectors.subspan(0, 2 * kDim);
-    col.add(c.docs);
-  }, "wrong number of floats");
-  expect_unchanged([&] {
-    Corpus c = corpus(3, kDim, 11, "n");
-    c.docs.texts[1] = "";
-    col.add(c.docs);
-  }, "empty text");
-  expect_unchanged([&] {
-    Corpus c = corpus(3, kDim, 11, "n");
-    c.docs.texts[2] = "bad \xff utf8";
-    col.add(c.docs);
-  }, "invalid UTF-8");
-  expect_unchanged([&] {
-    Corpus c = corpus(3, kDim, 11, "d", 0);  // upserts d0..d2 ...
-    c.docs.metadata[2] = {{"year", std::string("twenty")}};  // ... but year is a number field
-    col.upsert(c.docs);
-  }, "metadata type mismatch");
-  expect_unchanged([&] {
-    Corpus c = corpus(3, kDim, 11, "n");
-    c.docs.metadata[0] = {{"score", std::nan("")}};
-    col.add(c.docs);
-  }, "NaN metadata");
+  expect_unchanged(
+      [&] {
+        Corpus c = corpus(3, kDim, 11, "n");
+        c.docs.ids[2] = "n0";
+        col.add(c.docs);
+      },
+      "duplicate id in one call");
+  expect_unchanged(
+      [&] {
+        Corpus c = corpus(3, kDim, 11, "n");
+        c.vectors[kDim + 2] = std::nanf("");
+        col.upsert(c.docs);
+      },
+      "NaN in a vector");
+  expect_unchanged(
+      [&] {
+        Corpus c = corpus(3, kDim, 11, "n");
+        std::fill(c.vectors.begin() + kDim, c.vectors.begin() + 2 * kDim, 0.f);
+        col.upsert(c.docs);
+      },
+      "zero vector under cosine");
+  expect_unchanged(
+      [&] {
+        Corpus c = corpus(3, kDim, 11, "n");
+        c.docs.vectors = c.docs.vectors.subspan(0, 2 * kDim);
+        col.add(c.docs);
+      },
+      "wrong number of floats");
+  expect_unchanged(
+      [&] {
+        Corpus c = corpus(3, kDim, 11, "n");
+        c.docs.texts[1] = "";
+        col.add(c.docs);
+      },
+      "empty text");
+  expect_unchanged(
+      [&] {
+        Corpus c = corpus(3, kDim, 11, "n");
+        c.docs.texts[2] = "bad \xff utf8";
+        col.add(c.docs);
+      },
+      "invalid UTF-8");
+  expect_unchanged(
+      [&] {
+        Corpus c = corpus(3, kDim, 11, "d", 0);                  // upserts d0..d2 ...
+        c.docs.metadata[2] = {{"year", std::string("twenty")}};  // ... but year is a number field
+        col.upsert(c.docs);
+      },
+      "metadata type mismatch");
+  expect_unchanged(
+      [&] {
+        Corpus c = corpus(3, kDim, 11, "n");
+        c.docs.metadata[0] = {{"score", std::nan("")}};
+        col.add(c.docs);
+      },
+      "NaN metadata");
   expect_unchanged([&] { col.remove(std::vector<std::string>{"d1", "ghost"}); }, "unknown id on delete");
   expect_unchanged([&] { col.remove(std::vector<std::string>{"d1", "d1"}); }, "repeated id on delete");
 
@@ -289,10 +304,10 @@ TEST(Collection, BadQueriesAreRejected) {
   col.add(data.docs);
   const std::vector<float> short_vector(kDim - 1, 1.f);
   const std::span<const float> v(data.vectors.data(), kDim);
-  EXPECT_THROW(col.search(Query{}), InvalidArgument);                      // neither text nor vector
-  EXPECT_THROW(col.search(text_query("")), InvalidArgument);               // empty text
-  EXPECT_THROW(col.search(text_query("w1", 0)), InvalidArgument);          // k = 0
-  EXPECT_THROW(col.search(vector_query(short_vector)), InvalidArgument);   // wrong dimension
+  EXPECT_THROW(col.search(Query{}), InvalidArgument);                     // neither text nor vector
+  EXPECT_THROW(col.search(text_query("")), InvalidArgument);              // empty text
+  EXPECT_THROW(col.search(text_query("w1", 0)), InvalidArgument);         // k = 0
+  EXPECT_THROW(col.search(vector_query(short_vector)), InvalidArgument);  // wrong dimension
   Query q = hybrid_query("w1", v);
   q.fusion.weights = {0.0, 0.0};
   EXPECT_THROW(col.search(q), InvalidArgument);

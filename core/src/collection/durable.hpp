@@ -103,8 +103,8 @@ class Durable {
   store::Family ids_, changes_, manifest_;
   std::uint64_t seq_ = 0;  // last change written (writer) or applied (readers)
   SnapshotRecord snapshot_;
-  std::uint64_t pending_ = 0;       // ids logged since the snapshot
-  bool vectors_rebuilt_ = false;    // the vector index differs from the snapshot: write one at close
+  std::uint64_t pending_ = 0;     // ids logged since the snapshot
+  bool vectors_rebuilt_ = false;  // the vector index differs from the snapshot: write one at close
 };
 
 }  // namespace ragkernel::collection::detail

@@ -28,7 +28,8 @@ filter::Metadata decode_metadata(std::string_view bytes, const std::string& wher
       out.emplace_back(field, value.get<double>());
     } else if (value.is_string()) {
       out.emplace_back(field, value.get<std::string>());
-    } else if (value.is_array() && std::all_of(value.begin(), value.end(), [](const auto& e) { return e.is_string(); })) {
+    } else if (value.is_array() &&
+               std::all_of(value.begin(), value.end(), [](const auto& e) { return e.is_string(); })) {
       out.emplace_back(field, value.get<std::vector<std::string>>());
     } else {
       throw Corruption(where + ": stored metadata field '" + field + "' has a type metadata cannot hold");

@@ -95,8 +95,8 @@ void fill_single(const Ranked& list, Source source, std::size_t k, bool negated,
 
 void fill_fused(const Query& q, const Ranked& text, const Ranked& dense, bool negated, std::vector<Hit>& out) {
   std::array<fusion::Source, kNumSources> sources;
-  sources[kBm25] = fusion::Source{text.ids, text.scores, q.fusion.weights[kBm25], 0.0,
-                                  std::numeric_limits<double>::quiet_NaN()};
+  sources[kBm25] =
+      fusion::Source{text.ids, text.scores, q.fusion.weights[kBm25], 0.0, std::numeric_limits<double>::quiet_NaN()};
   sources[kDense] = fusion::Source{dense.ids, dense.scores, q.fusion.weights[kDense], -1.0, 1.0};
   const fusion::Fused fused =
       fusion::fuse(sources, fusion::Options{q.fusion.method, q.fusion.rrf_k, q.fusion.normalizer, q.k});

@@ -30,8 +30,9 @@ void check_vectors(const Indexes& indexes, const Documents& docs) {
   const std::size_t dim = indexes.dim();
   if (dim == 0) {
     if (!docs.vectors.empty()) {
-      throw InvalidArgument("this collection is text-only (dim 0) and takes no vectors; create it with dim=... to "
-                            "store vectors");
+      throw InvalidArgument(
+          "this collection is text-only (dim 0) and takes no vectors; create it with dim=... to "
+          "store vectors");
     }
     return;
   }

@@ -177,8 +177,8 @@ namespace {
 
 // The checks of set(): field names, one type per field (stored fields and this batch).
 template <class Label>
-std::map<std::string, FieldType, std::less<>> check_records(
-    const std::map<std::string, Column, std::less<>>& columns, std::span<const Metadata> records, Label label) {
+std::map<std::string, FieldType, std::less<>> check_records(const std::map<std::string, Column, std::less<>>& columns,
+                                                            std::span<const Metadata> records, Label label) {
   std::map<std::string, FieldType, std::less<>> new_types;
   for (std::size_t r = 0; r < records.size(); ++r) {
     std::vector<std::string_view> names;

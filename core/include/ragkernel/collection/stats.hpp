@@ -10,10 +10,10 @@ namespace ragkernel::collection {
 
 struct CollectionStats {
   std::size_t documents = 0;
-  std::size_t vocabulary = 0;          // distinct terms in the BM25 index
-  double avg_doc_length = 0.0;         // terms per document
-  std::size_t bm25_bytes = 0;          // postings, forward index, impact cache
-  std::size_t vector_bytes = 0;        // vectors, codes, graph
+  std::size_t vocabulary = 0;    // distinct terms in the BM25 index
+  double avg_doc_length = 0.0;   // terms per document
+  std::size_t bm25_bytes = 0;    // postings, forward index, impact cache
+  std::size_t vector_bytes = 0;  // vectors, codes, graph
   std::size_t metadata_fields = 0;
   // Durable collections only.
   std::optional<store::StoreStats> store{};
