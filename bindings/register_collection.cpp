@@ -68,9 +68,11 @@ collection::VectorRestore parse_restore(const std::string& s) {
 }
 
 collection::WriteResult write(Collection& c, bool upsert, const std::vector<std::string>& ids, const TextList& texts,
-                              const py::object& vectors, const py::object& metadata) {
+                              const py::object& vectors, const py::object& metadata,
+                              const std::vector<std::string>& erase) {
   const collection::Documents docs = to_documents(c, ids, texts, vectors, metadata);
   py::gil_scoped_release release;  // the vectors' array stays referenced by the caller
+  if (!erase.empty()) return c.update(docs, erase);
   return upsert ? c.upsert(docs) : c.add(docs);
 }
 
@@ -222,10 +224,13 @@ void register_collection(py::module_& m) {
       .def(
           "write",
           [](Collection& self, bool upsert, const std::vector<std::string>& ids, const TextList& texts,
-             const py::object& vectors,
-             const py::object& metadata) { return write(self, upsert, ids, texts, vectors, metadata).replaced; },
+             const py::object& vectors, const py::object& metadata, const std::vector<std::string>& erase) {
+            return write(self, upsert, ids, texts, vectors, metadata, erase).replaced;
+          },
           py::arg("upsert"), py::arg("ids"), py::arg("texts"), py::arg("vectors"), py::arg("metadata"),
-          "One all-or-nothing write; returns per id whether it replaced a document.")
+          py::arg("erase"),
+          "One all-or-nothing write (erase: ids deleted in the same write); returns per id whether it replaced a "
+          "document.")
       .def(
           "delete",
           [](Collection& self, const std::vector<std::string>& ids) {

@@ -748,9 +748,10 @@ class Collection:
         texts: list[str | bytes],
         vectors: typing.Any,
         metadata: typing.Any,
+        erase: collections.abc.Sequence[str],
     ) -> list[bool]:
         """
-        One all-or-nothing write; returns per id whether it replaced a document.
+        One all-or-nothing write (erase: ids deleted in the same write); returns per id whether it replaced a document.
         """
     @property
     def access(self) -> str: ...

@@ -318,7 +318,7 @@ class Collection:
         ``dim > 0``; ``metadata``: one dict (or None) per id, values str, int, float, bool or
         list of str. All-or-nothing: an existing or repeated id, an empty text, a wrong
         dimension, a NaN or a metadata type clash raises ``ValueError`` and adds nothing."""
-        self._write(False, ids, texts, vectors, metadata)
+        self._write(False, ids, texts, vectors, metadata, ())
 
     def upsert(
         self,
@@ -326,10 +326,14 @@ class Collection:
         texts: Sequence[str],
         vectors: npt.ArrayLike | None = None,
         metadata: Sequence[Mapping[str, Any] | None] | None = None,
+        *,
+        delete: Sequence[str] = (),
     ) -> list[bool]:
         """Adds new documents and replaces present ones whole (text, metadata and vector);
-        returns, per id, whether it replaced one. All-or-nothing, like :meth:`add`."""
-        return self._write(True, ids, texts, vectors, metadata)
+        returns, per id, whether it replaced one. ``delete``: ids removed in the same atomic
+        write (a re-chunked source: new chunks in, stale ones out). All-or-nothing, like
+        :meth:`add`; a ``delete`` id that is absent raises ``KeyError``."""
+        return self._write(True, ids, texts, vectors, metadata, delete)
 
     def _write(
         self,
@@ -338,6 +342,7 @@ class Collection:
         texts: Sequence[str],
         vectors: npt.ArrayLike | None,
         metadata: Sequence[Mapping[str, Any] | None] | None,
+        delete: Sequence[str],
     ) -> list[bool]:
         id_list = _ids(ids)
         if isinstance(texts, str):
@@ -348,7 +353,7 @@ class Collection:
                 f"pass vectors=array of shape [{len(id_list)}, {self.dim}]"
             )
         meta = None if metadata is None else [None if m is None else dict(m) for m in metadata]
-        return self._core.write(upsert, id_list, list(texts), _floats(vectors), meta)
+        return self._core.write(upsert, id_list, list(texts), _floats(vectors), meta, _ids(delete, "delete"))
 
     def delete(self, ids: Sequence[str]) -> None:
         """Deletes documents; an unknown id raises ``KeyError`` and deletes nothing."""

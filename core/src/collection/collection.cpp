@@ -4,6 +4,7 @@
 #include <atomic>
 #include <mutex>
 #include <shared_mutex>
+#include <unordered_set>
 
 #include "collection/durable.hpp"
 #include "collection/indexes.hpp"
@@ -92,23 +93,35 @@ store::Access Collection::access() const noexcept {
 
 namespace {
 
-WriteResult write(Collection::State& s, const Documents& docs, bool upsert) {
+WriteResult write(Collection::State& s, const Documents& docs, std::span<const std::string> erase, bool upsert) {
   std::lock_guard writer(s.writer);
   s.check_open();
   s.check_writable();
-  // Other writers are excluded and readers only read: the plan stays valid until applied.
+  // Other writers are excluded and readers only read: the plans stay valid until applied.
   detail::WritePlan plan = detail::plan_write(*s.indexes, docs, upsert);
+  const detail::DeletePlan removal = detail::plan_delete(*s.indexes, erase);
+  if (!erase.empty()) {
+    const std::unordered_set<std::string_view> erased(erase.begin(), erase.end());
+    for (const std::string& id : docs.ids) {
+      if (erased.contains(id)) {
+        throw InvalidArgument("id '" + id + "' is both written and deleted in one call; pass it once");
+      }
+    }
+  }
+  if (docs.ids.empty() && erase.empty()) return {};
   {
     std::unique_lock exclusive(s.lock);
+    // New documents get ids now; the deleted ones are still live, so none is reused here.
     detail::assign_ids(*s.indexes, docs, plan);
     if (s.durable) {
       try {
-        s.durable->write(docs, plan);
+        s.durable->write(docs, plan, removal);
       } catch (...) {
         detail::undo_assign(*s.indexes, docs, plan);
         throw;
       }
     }
+    detail::apply_delete(*s.indexes, removal);
     detail::apply_write(*s.indexes, docs, plan);
   }
   if (s.durable && s.durable->checkpoint_due()) s.checkpoint();
@@ -119,22 +132,12 @@ WriteResult write(Collection::State& s, const Documents& docs, bool upsert) {
 
 }  // namespace
 
-WriteResult Collection::add(const Documents& docs) { return write(*state_, docs, false); }
-WriteResult Collection::upsert(const Documents& docs) { return write(*state_, docs, true); }
-
-void Collection::remove(std::span<const std::string> ids) {
-  State& s = *state_;
-  std::lock_guard writer(s.writer);
-  s.check_open();
-  s.check_writable();
-  const detail::DeletePlan plan = detail::plan_delete(*s.indexes, ids);
-  {
-    std::unique_lock exclusive(s.lock);
-    if (s.durable) s.durable->write_delete(plan);
-    detail::apply_delete(*s.indexes, plan);
-  }
-  if (s.durable && s.durable->checkpoint_due()) s.checkpoint();
+WriteResult Collection::add(const Documents& docs) { return write(*state_, docs, {}, false); }
+WriteResult Collection::upsert(const Documents& docs) { return write(*state_, docs, {}, true); }
+WriteResult Collection::update(const Documents& docs, std::span<const std::string> erase) {
+  return write(*state_, docs, erase, true);
 }
+void Collection::remove(std::span<const std::string> ids) { write(*state_, Documents{}, ids, true); }
 
 std::vector<std::optional<Record>> Collection::get(std::span<const std::string> ids, unsigned fields) const {
   const State& s = *state_;

@@ -60,21 +60,25 @@ Durable::Durable(std::string path, CollectionOptions options, OpenOptions open, 
 std::unique_ptr<Durable> Durable::create(const std::string& path, const CollectionOptions& options,
                                          const store::StoreOptions& store_options) {
   options.validate();
-  std::error_code ec;
-  if (fs::exists(fs::path(path) / "CURRENT", ec)) {
-    throw InvalidArgument("a store already exists at " + path + "; open it with Collection.open('" + path +
-                          "') or choose a new directory");
-  }
   store::Schema schema{.kind = kKind, .families = families(), .config = {}};
   for (auto& [key, value] : options.to_config()) schema.config.emplace_back(key, value);
   schema.config.emplace_back(kFormatKey, std::to_string(kFormatVersion));
   store::StoreOptions so = store_options;
   so.access = store::Access::read_write;
   so.create_if_missing = true;
+  // A creation that died half way is finished here (the store records missing settings);
+  // settings that differ from a finished one are an InvalidArgument naming them.
   std::shared_ptr<store::Store> store = store::Store::open(path, schema, so);
   OpenOptions open;
   open.store = so;
-  return std::unique_ptr<Durable>(new Durable(path, options, open, std::move(store)));
+  auto durable = std::unique_ptr<Durable>(new Durable(path, options, open, std::move(store)));
+  if (durable->docs_->size() > 0 || durable->seq_ > 0) {
+    const std::size_t n = durable->docs_->size();
+    durable->close();
+    throw InvalidArgument("a collection with " + std::to_string(n) + " documents already exists at " + path +
+                          "; open it with Collection.open('" + path + "') or choose a new directory");
+  }
+  return durable;
 }
 
 std::unique_ptr<Durable> Durable::open(const std::string& path, const OpenOptions& options) {
@@ -87,7 +91,12 @@ std::unique_ptr<Durable> Durable::open(const std::string& path, const OpenOption
     throw NotFound("no collection at " + path + "; create one with Collection.create('" + path + "', dim=...)");
   }
   const std::string where = "collection at " + path;
-  const std::string format = store->config(kFormatKey).value_or("");
+  if (!store->config(kFormatKey)) {
+    store->close();
+    throw NotFound(where + " was never finished (its creation was interrupted); create it with Collection.create('" +
+                   path + "', dim=...)");
+  }
+  const std::string format = *store->config(kFormatKey);
   std::uint32_t version = 0;
   try {
     version = static_cast<std::uint32_t>(std::stoul(format));
@@ -153,7 +162,7 @@ void Durable::log_change(store::WriteBatch& batch, std::span<const std::string> 
   batch.put(manifest_, kSeqKey, seq);
 }
 
-void Durable::write(const Documents& docs, const WritePlan& plan) {
+void Durable::write(const Documents& docs, const WritePlan& plan, const DeletePlan& removal) {
   store::DocumentChanges changes;
   changes.mode = store::WriteMode::upsert;  // the in-memory IdMap already decided add vs replace
   store::DocumentBatch& d = changes.documents;
@@ -164,26 +173,20 @@ void Durable::write(const Documents& docs, const WritePlan& plan) {
     d.metadata.push_back(m.empty() ? std::nullopt : std::optional<std::string>(encode_metadata(m)));
   }
   d.vectors.assign(docs.vectors.begin(), docs.vectors.end());
+  changes.erase_ids = removal.ids;
+  std::vector<std::string> changed = docs.ids;
+  changed.insert(changed.end(), removal.ids.begin(), removal.ids.end());
   changes.extra = [&](store::WriteBatch& batch) {
     for (std::size_t i = 0; i < docs.ids.size(); ++i) {
       std::string id;
       put_le<std::uint32_t>(id, plan.assigned[i]);
       batch.put(ids_, store::doc_key(docs.ids[i]), id);
     }
-    log_change(batch, docs.ids);
+    log_change(batch, changed);
   };
   docs_->apply(changes);
   ++seq_;
-  pending_ += docs.ids.size();
-}
-
-void Durable::write_delete(const DeletePlan& plan) {
-  store::DocumentChanges changes;
-  changes.erase_ids = plan.ids;
-  changes.extra = [&](store::WriteBatch& batch) { log_change(batch, plan.ids); };
-  docs_->apply(changes);
-  ++seq_;
-  pending_ += plan.ids.size();
+  pending_ += changed.size();
 }
 
 bool Durable::checkpoint_due() const noexcept {

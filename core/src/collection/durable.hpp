@@ -50,8 +50,8 @@ class Durable {
   // secondary that finds its snapshot already replaced catches up and tries again.
   std::unique_ptr<Indexes> load();
 
-  void write(const Documents& docs, const WritePlan& plan);
-  void write_delete(const DeletePlan& plan);
+  // Documents (with their assigned internal ids) and deletions: one batch.
+  void write(const Documents& docs, const WritePlan& plan, const DeletePlan& removal);
 
   bool checkpoint_due() const noexcept;
   // Whether close() must write a snapshot so that the next open restores exactly this state.

@@ -6,13 +6,14 @@
 #include <map>
 #include <string>
 
+#include "helpers/crash_loop.hpp"
 #include "ragkernel/store/doc_store.hpp"
 
 namespace ragkernel::store::crash_model {
 
 inline constexpr std::uint32_t kDim = 8;
 // Sent by the child once the store is open (batch numbers are never this large).
-inline constexpr std::uint64_t kOpened = ~std::uint64_t{0};
+inline constexpr std::uint64_t kOpened = ::ragkernel::testing::crash_loop::kOpenedAck;
 inline constexpr std::uint64_t kIdSpace = 150;
 inline constexpr std::uint64_t kDocsPerBatch = 6;
 

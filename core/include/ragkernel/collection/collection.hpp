@@ -60,6 +60,9 @@ class Collection {
   WriteResult upsert(const Documents& docs);
   // Every id must be present (NotFound naming the first that is not; nothing deleted).
   void remove(std::span<const std::string> ids);
+  // Upserts `docs` and removes `erase` in one all-or-nothing write (say, a re-chunked source
+  // document: its new chunks in, its old ones out). An id may not be in both.
+  WriteResult update(const Documents& docs, std::span<const std::string> erase);
 
   // nullopt for an absent id.
   std::vector<std::optional<Record>> get(std::span<const std::string> ids, unsigned fields = kAllFields) const;
