@@ -22,13 +22,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from ragkernel import _core
+from ragkernel._handle import StoreHandle
 from ragkernel.fusion import Fusion
 from ragkernel.hits import Hit, Hits, _from_rows
 from ragkernel.store import Access, BlockCache
@@ -112,7 +112,7 @@ def _fusion(fusion: str | Fusion, weights: Mapping[str, float] | Sequence[float]
     return Fusion(spec.method, spec.rrf_k, spec.normalizer, pair)
 
 
-class Collection:
+class Collection(StoreHandle[_core.Collection]):
     """Documents (id, text, metadata, vector) searchable by BM25, by vector and by both fused.
 
     Parameters
@@ -240,6 +240,8 @@ class Collection:
         written once this many documents changed and at least as many as it holds (0: only at
         close, :meth:`checkpoint` and :meth:`compact`).
         """
+        if dim is not None:
+            _check_dim(dim)
         return cls._wrap(
             _core.Collection.open(
                 os.fspath(path),
@@ -292,10 +294,6 @@ class Collection:
     @property
     def access(self) -> str:
         return self._core.access
-
-    @property
-    def closed(self) -> bool:
-        return self._core.closed
 
     def __repr__(self) -> str:
         where = f"path={self.path!r}, " if self.durable else ""
@@ -493,22 +491,10 @@ class Collection:
         """Durable writers: checkpoint, then compact every column family."""
         self._core.compact()
 
-    def catch_up(self) -> None:
-        """``access="secondary"``: apply what the writer has written since the last call."""
-        self._core.catch_up()
-
     def close(self) -> None:
         """Durable writers write a snapshot if anything changed, then release the directory.
         Later calls raise ``ValueError``. Closing twice is fine."""
         self._core.close()
-
-    def __enter__(self) -> Collection:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 def _check_dim(dim: int) -> None:
