@@ -21,6 +21,7 @@ from ragkernel.eval.answers import (
     token_f1,
 )
 from ragkernel.eval.compare import Cell, Comparison, compare, compare_scores
+from ragkernel.eval.fusion_tuning import FUSION_GRID, tune_fusion
 from ragkernel.eval.gate import Check, GateResult, assert_golden, gate
 from ragkernel.eval.golden import Document, GoldenSet, Reference
 from ragkernel.eval.ir import DEFAULT_METRICS, Qrels, Run, Scores, canonical_metric, evaluate, score
@@ -35,6 +36,7 @@ from ragkernel.eval.tune import TuningResult, expand_grid, split_queries, tune
 __all__ = [
     "ANSWER_METRICS",
     "DEFAULT_METRICS",
+    "FUSION_GRID",
     "JUDGE_METRICS",
     "PROMPTS",
     "Cell",
@@ -81,5 +83,6 @@ __all__ = [
     "split_queries",
     "token_f1",
     "tune",
+    "tune_fusion",
     "write_run",
 ]
