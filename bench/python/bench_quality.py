@@ -93,35 +93,33 @@ def bm25s_run(variant: str, texts: list[str], doc_ids: list[str], qids: list[str
     return run
 
 
-def dense_hits(
-    doc_vectors: npt.NDArray[np.float32], doc_ids: list[str], query_vectors: npt.NDArray[np.float32]
-) -> list[list[tuple[str, float]]]:
-    scores = query_vectors @ doc_vectors.T
-    out = []
-    for row in scores:
-        top = np.argsort(-row, kind="stable")[:DEPTH]
-        out.append([(doc_ids[i], float(row[i])) for i in top])
-    return out
+def collection(
+    index: str, preset: str, variant: str, doc_ids: list[str], texts: list[str], vectors: npt.NDArray[np.float32]
+) -> rk.Collection:
+    bm25 = {"variant": variant, "k1": K1, "b": B, "delta": DELTA}
+    col = rk.Collection(vectors.shape[1], metric="cosine", index=index, analyzer=preset, bm25=bm25)  # type: ignore[arg-type]
+    col.add(doc_ids, texts, vectors)
+    return col
 
 
-def fusions(
-    bm25: list[list[tuple[str, float]]], dense: list[list[tuple[str, float]]]
-) -> dict[str, list[list[tuple[str, float]]]]:
-    methods = {
-        "rrf (k=60)": lambda a, b: rk.fusion.rrf([a, b]),
-        "convex min-max alpha=0.5": lambda a, b: rk.fusion.convex([a, b], alpha=0.5),
-        "convex z-score alpha=0.5": lambda a, b: rk.fusion.convex([a, b], alpha=0.5, normalizer="zscore"),
-        "convex theoretical alpha=0.5": lambda a, b: rk.fusion.convex(
-            [a, b], alpha=0.5, normalizer="theoretical", bounds=[(0.0, None), (-1.0, 1.0)]
-        ),
-        "dbsf": lambda a, b: rk.fusion.dbsf([a, b]),
-    }
-    out = {}
-    for name, fn in methods.items():
-        out[name] = [
-            [(h.id, h.score) for h in fn(a, b)[:DEPTH]] if a or b else [] for a, b in zip(bm25, dense, strict=True)
-        ]
-    return out
+FUSIONS = {
+    "rrf (k=60)": rk.fusion.Fusion("rrf"),
+    "convex min-max alpha=0.5": rk.fusion.Fusion("convex", alpha=0.5),
+    "convex z-score alpha=0.5": rk.fusion.Fusion("convex", alpha=0.5, normalizer="zscore"),
+    "convex theoretical alpha=0.5": rk.fusion.Fusion("convex", alpha=0.5, normalizer="theoretical"),
+    "dbsf": rk.fusion.Fusion("dbsf"),
+}
+
+
+def search_run(
+    col: rk.Collection,
+    qids: list[str],
+    queries: list[str] | None,
+    query_vectors: npt.NDArray[np.float32] | None,
+    fusion: rk.fusion.Fusion | str = "rrf",
+) -> Run:
+    hits = col.search_batch(queries, query_vectors, k=DEPTH, fusion=fusion, candidates=DEPTH, ef=DEPTH, include=())
+    return {q: h.to_run() for q, h in zip(qids, hits, strict=True)}
 
 
 def row(label: str, scores: dict[str, float]) -> str:
@@ -134,13 +132,11 @@ def run_collection(name: str) -> None:
     print("| run | " + " | ".join(MEASURES.values()) + " |")
     print("|---|" + "---|" * len(MEASURES))
     results: dict[str, dict[str, float]] = {}
-    bm25_hits: dict[str, list[list[tuple[str, float]]]] = {}
     for preset in ("bm25s", "lucene"):
         for variant in VARIANTS:
             idx = rk.BM25Index(preset, variant=variant, k1=K1, b=B, delta=DELTA)
             idx.add(doc_ids, texts)
             hits = idx.search(queries, k=DEPTH)
-            bm25_hits[f"{preset}/{variant}"] = hits
             label = f"ragkernel BM25 {preset} analyzer, {variant}"
             results[label] = evaluate(qrels, as_run(qids, hits))
             print(row(label, results[label]))
@@ -149,25 +145,44 @@ def run_collection(name: str) -> None:
                 print(row(f"bm25s {variant} (PyStemmer)", ref))
     doc_vectors = embed(CACHE / f"{name}-minilm.npy", doc_ids, texts)
     query_vectors = embed(CACHE / f"{name}-minilm.queries.npy", qids, queries)
-    dense = dense_hits(doc_vectors, doc_ids, query_vectors)
-    results["dense all-MiniLM-L6-v2 (exact cosine)"] = evaluate(qrels, as_run(qids, dense))
-    print(row("dense all-MiniLM-L6-v2 (exact cosine)", results["dense all-MiniLM-L6-v2 (exact cosine)"]))
     best_bm25 = max((k for k in results if k.startswith("ragkernel BM25")), key=lambda k: results[k]["ndcg_cut_10"])
     key = best_bm25.removeprefix("ragkernel BM25 ").replace(" analyzer, ", "/")
-    for fusion, hits in fusions(bm25_hits["lucene/lucene"], dense).items():
-        label = f"hybrid lucene/lucene + dense, {fusion}"
-        results[label] = evaluate(qrels, as_run(qids, hits))
-        print(row(label, results[label]))
-    if key != "lucene/lucene":
-        for fusion, hits in fusions(bm25_hits[key], dense).items():
-            label = f"hybrid {key} + dense, {fusion}"
-            results[label] = evaluate(qrels, as_run(qids, hits))
-            print(row(label, results[label]))
-    single = max(results[best_bm25]["ndcg_cut_10"], results["dense all-MiniLM-L6-v2 (exact cosine)"]["ndcg_cut_10"])
+    tuned_on: rk.Collection | None = None
+    for pair in dict.fromkeys(["lucene/lucene", key]):
+        preset, variant = pair.split("/")
+        for index in ("flat", "hnsw") if pair == "lucene/lucene" else ("hnsw",):
+            col = collection(index, preset, variant, doc_ids, texts, doc_vectors)
+            if pair == "lucene/lucene":
+                label = f"dense all-MiniLM-L6-v2, rk.Collection {index}" + (
+                    " (exact cosine)" if index == "flat" else ""
+                )
+                results[label] = evaluate(qrels, search_run(col, qids, None, query_vectors))
+                print(row(label, results[label]))
+            if index == "flat":
+                continue
+            for fusion_name, fusion in FUSIONS.items():
+                label = f"hybrid {pair} + dense hnsw, {fusion_name}"
+                results[label] = evaluate(qrels, search_run(col, qids, queries, query_vectors, fusion))
+                print(row(label, results[label]))
+            if pair == key:
+                tuned_on = col
+    assert tuned_on is not None
+    golden = rk.eval.GoldenSet.load(rk.datasets.path(name))
+    tuned = rk.eval.tune_fusion(
+        tuned_on, golden, query_vectors=dict(zip(qids, query_vectors, strict=True)), k=100, permutations=10_000
+    )
+    print(
+        f"\nrk.eval.tune_fusion on {key} + dense hnsw: tuned on {len(tuned.train_queries)} queries, best "
+        f"{tuned.best_params}; held-out nDCG@10 ({len(tuned.heldout_queries)} queries) {tuned.heldout_score:.4f} "
+        f"vs {tuned.baseline_heldout_score:.4f} with RRF k=60 ({tuned.heldout_delta:+.4f}, "
+        f"randomization p = {tuned.heldout_p_value:.3g})"
+    )
+    dense_label = max((k for k in results if k.startswith("dense")), key=lambda k: results[k]["ndcg_cut_10"])
+    single = max(results[best_bm25]["ndcg_cut_10"], results[dense_label]["ndcg_cut_10"])
     best_hybrid = max((k for k in results if k.startswith("hybrid")), key=lambda k: results[k]["ndcg_cut_10"])
     verdict = "beats" if results[best_hybrid]["ndcg_cut_10"] > single else "does not beat"
     print(
-        f"\nbest single retriever nDCG@10 {single:.4f} ({best_bm25} / dense); best hybrid "
+        f"\nbest single retriever nDCG@10 {single:.4f} ({best_bm25} / {dense_label}); best hybrid "
         f"{results[best_hybrid]['ndcg_cut_10']:.4f} ({best_hybrid}): hybrid {verdict} the better single retriever"
     )
 

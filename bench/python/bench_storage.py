@@ -9,8 +9,11 @@
 3. Semantic LLM cache on the bundled near-miss/paraphrase probe set with all-MiniLM-L6-v2:
    hit rate and false-hit rate per threshold, with and without the near-miss guard
    (embeddings cached under bench/.cache by ragkernel's own EmbeddingCache).
+4. Collection ingest (storage_ingest.py): N chunks with 384-d vectors, text and metadata into a
+   durable rk.Collection vs Chroma and LanceDB: docs/s, disk bytes, reopen time, QPS after reopen.
 
     python bench/python/bench_storage.py [--rounds 5] [--requests 2000] [--skip-semantic]
+                                         [--ingest 100000] [--sections exact,embeddings,semantic,ingest]
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 import numpy as np
 
 import ragkernel as rk
+from storage_ingest import bench_ingest
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 CACHE_DIR = pathlib.Path(__file__).resolve().parents[1] / ".cache"
@@ -293,13 +297,23 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--skip-semantic", action="store_true")
+    parser.add_argument("--ingest", type=int, default=100_000, help="chunks for the collection ingest")
+    parser.add_argument("--ingest-libraries", default="ragkernel,chroma,lancedb")
+    parser.add_argument("--sections", default="exact,embeddings,semantic,ingest")
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
+    if args.skip_semantic:
+        sections.discard("semantic")
     with tempfile.TemporaryDirectory() as d:
         tmp = pathlib.Path(d)
-        bench_exact(args.requests, args.rounds, tmp)
-        bench_embeddings(args.rounds, tmp)
-        if not args.skip_semantic:
+        if "exact" in sections:
+            bench_exact(args.requests, args.rounds, tmp)
+        if "embeddings" in sections:
+            bench_embeddings(args.rounds, tmp)
+        if "semantic" in sections:
             bench_semantic(tmp)
+        if "ingest" in sections:
+            bench_ingest(args.ingest, tmp, args.ingest_libraries.split(","))
 
 
 if __name__ == "__main__":
