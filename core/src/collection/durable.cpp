@@ -257,6 +257,18 @@ std::uint64_t Durable::snapshot_bytes() const {
   return ec ? 0 : size;
 }
 
-void Durable::close() { store_->close(); }
+void Durable::close() {
+  // A writer leaves its memtables in table files, so the next open reads them instead of
+  // replaying the write-ahead log; the store closes even if the flush fails.
+  if (writable() && !store_->closed()) {
+    try {
+      store_->flush();
+    } catch (...) {
+      store_->close();
+      throw;
+    }
+  }
+  store_->close();
+}
 
 }  // namespace ragkernel::collection::detail
