@@ -170,9 +170,21 @@ class OpenAIEmbedder(FunctionEmbedder):
             max_retries=max_retries,
         )
         self._model = model
+        where = base_url or os.environ.get("OPENAI_BASE_URL") or "the OpenAI API"
 
         def embed(texts: list[str]) -> Any:
-            response = self.client.embeddings.create(model=self._model, input=texts)
+            try:
+                response = self.client.embeddings.create(model=self._model, input=texts)
+            except openai.APIConnectionError as exc:
+                raise ConnectionError(
+                    f"cannot reach the embeddings endpoint {where} ({exc}); check OPENAI_BASE_URL / base_url"
+                ) from exc
+            except openai.APIStatusError as exc:
+                hint = {401: "check OPENAI_API_KEY", 403: "check OPENAI_API_KEY", 404: "check the model name and base_url"}
+                raise ValueError(
+                    f"embeddings request to {where} failed with HTTP {exc.status_code}"
+                    f" ({hint.get(exc.status_code, 'see the message')}): {str(exc)[:200]}"
+                ) from exc
             rows = sorted(response.data, key=lambda item: item.index)
             return [row.embedding for row in rows]
 

@@ -1,11 +1,16 @@
-"""A scripted OpenAI-compatible chat server on 127.0.0.1 (port 0) for the LLM client tests.
+"""A scripted OpenAI-compatible server on 127.0.0.1 (port 0) for the LLM and embedder tests.
 
-``script(request, call_number)`` decides each reply: a ``Reply`` with status, body, headers
-and an optional delay. Every request is recorded in ``server.requests``.
+``/v1/chat/completions``: ``script(request, call_number)`` decides each reply, a ``Reply``
+with status, body, headers and an optional delay. ``/v1/embeddings``: deterministic vectors of
+``embedding_dim`` floats derived from each input's text (:func:`fake_vector`), so equal texts
+get equal vectors and the same run always gets the same ones; ``embedding_script`` can
+override replies (errors, delays). Every request body is recorded in ``server.requests``, its
+path in ``server.paths``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -44,13 +49,54 @@ def error(status: int, message: str = "error", headers: dict[str, str] | None = 
     return Reply(status, body, headers or {})
 
 
+def fake_vector(text: str, dim: int) -> list[float]:
+    """A deterministic vector for a text: bytes of SHA-256 chained over the text, centred."""
+    out: list[float] = []
+    block = text.encode()
+    while len(out) < dim:
+        block = hashlib.sha256(block).digest()
+        out.extend((b - 127.5) / 127.5 for b in block)
+    return out[:dim]
+
+
+def embeddings(request: dict[str, Any], dim: int) -> Reply:
+    inputs = request.get("input")
+    if isinstance(inputs, str):
+        inputs = [inputs]
+    if not isinstance(inputs, list) or not inputs or not all(isinstance(t, str) for t in inputs):
+        return error(400, "input must be a string or a non-empty list of strings")
+    # Reversed on purpose: clients must order rows by "index", not by position.
+    data = [{"object": "embedding", "index": i, "embedding": fake_vector(t, dim)} for i, t in enumerate(inputs)]
+    tokens = sum(len(t.split()) for t in inputs)
+    body = {
+        "object": "list",
+        "data": data[::-1],
+        "model": request.get("model", ""),
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+    }
+    return Reply(200, json.dumps(body).encode())
+
+
 Script = Callable[[dict[str, Any], int], Reply]
 
 
+def _no_chat(request: dict[str, Any], number: int) -> Reply:
+    return error(404, "this fake server was started without a chat script")
+
+
 class FakeOpenAI:
-    def __init__(self, script: Script) -> None:
+    def __init__(
+        self,
+        script: Script = _no_chat,
+        *,
+        embedding_dim: int = 8,
+        embedding_script: Script | None = None,
+    ) -> None:
         self.script = script
+        self.embedding_dim = embedding_dim
+        self.embedding_script = embedding_script
         self.requests: list[dict[str, Any]] = []
+        self.paths: list[str] = []
         self._lock = threading.Lock()
         server = self
 
@@ -63,11 +109,15 @@ class FakeOpenAI:
                 request = json.loads(self.rfile.read(length) or b"{}")
                 with server._lock:
                     server.requests.append(request)
+                    server.paths.append(self.path)
                     number = len(server.requests)
-                if not self.path.endswith("/chat/completions"):
-                    reply = error(404, f"no route {self.path}")
-                else:
+                if self.path.endswith("/chat/completions"):
                     reply = server.script(request, number)
+                elif self.path.endswith("/embeddings"):
+                    custom = server.embedding_script
+                    reply = custom(request, number) if custom else embeddings(request, server.embedding_dim)
+                else:
+                    reply = error(404, f"no route {self.path}")
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:

@@ -1,0 +1,1 @@
+"""The subcommands of ``ragkernel``: each module has ``register(subparsers)`` and its handlers."""
