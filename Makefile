@@ -17,7 +17,7 @@ build: bootstrap
 	@$(PIP_BUILD)
 
 demo: build
-	$(PY) -m ragkernel demo
+	$(PY) -m ragkernel demo --out build/demo
 
 test: build
 	$(VENV)/bin/ctest --test-dir $(PYBUILD) --output-on-failure -j2

@@ -53,9 +53,10 @@ def _from_mapping(item: Mapping[str, Any], where: str, text_field: str, id_field
     raw_id = item[keys[0]] if keys else None
     if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int))):
         raise ValueError(f"{where}: the id must be a string or an integer, got {type(raw_id).__name__}")
-    metadata = dict(item.get("metadata") or {})
-    if not isinstance(item.get("metadata", {}), Mapping):
-        raise ValueError(f"{where}: field 'metadata' must be an object")
+    given = item.get("metadata") or {}
+    if not isinstance(given, Mapping):
+        raise ValueError(f"{where}: field 'metadata' must be an object, got {type(given).__name__}")
+    metadata = dict(given)
     for key, value in item.items():
         if key not in (text_field, "metadata", *keys) and value is not None:
             metadata.setdefault(key, value)

@@ -128,7 +128,9 @@ class SentenceTransformerEmbedder(FunctionEmbedder):
             raise ImportError("sentence-transformers is needed: pip install 'ragkernel[embeddings]'") from exc
         location = _minilm_path() if model == MINILM else model
         self.model = SentenceTransformer(location, device=device)
-        dim = self.model.get_sentence_embedding_dimension()
+        # sentence-transformers 5 renamed the method; older releases only have the first name.
+        measure = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dim = measure()
         if dim is None:
             raise ValueError(f"model {model!r} does not report its embedding dimension")
 

@@ -5,17 +5,14 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from ragkernel.llm import LLMError
 
-__all__ = ["USER_ERRORS", "Output", "describe_error", "highlight", "progress_bar"]
+__all__ = ["USER_ERRORS", "Output", "describe_error", "highlight"]
 
 # Exceptions that mean the input or the environment is wrong, not ragkernel: reported in one
 # line with exit code 2. Anything else is a bug and keeps its traceback.
@@ -69,26 +66,3 @@ def highlight(text: str, query_terms: set[str], analyze: Any, *, width: int = 32
         if w.start() >= start and w.end() <= end:
             out.stylize("bold yellow", w.start() - start + offset, w.end() - start + offset)
     return out
-
-
-@contextmanager
-def progress_bar(total: int, description: str, *, enabled: bool) -> Iterator[Any]:
-    """A progress bar on stderr; ``advance(n)`` on what it yields. A no-op when disabled."""
-    if not enabled:
-        yield lambda n: None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n: bar.advance(task, n)
-
-
-def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
