@@ -59,7 +59,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if out.as_json:
             out.json({"query": args.query, "mode": args.mode, "hits": rows})
         else:
-            out.print(render_hits(hits, args.query, col.analyze))
+            out.print(render_hits(hits, args.query, col.analyzer.analyze))
     return 0
 
 

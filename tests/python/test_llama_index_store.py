@@ -1,0 +1,76 @@
+"""The LlamaIndex store: our conformance suite in memory and on disk, reopening, and a whole
+LlamaIndex pipeline (VectorStoreIndex -> retriever) on top of it."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip("llama_index.core")
+
+from llama_index.core import StorageContext, VectorStoreIndex
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.vector_stores.types import VectorStoreQuery
+
+from llama_index_conformance import CORPUS, LlamaIndexVectorStoreTests, embed
+from ragkernel.integrations.llama_index import RagkernelVectorStore
+
+
+class TestInMemory(LlamaIndexVectorStoreTests):
+    @pytest.fixture
+    def vector_store(self) -> RagkernelVectorStore:
+        return RagkernelVectorStore()
+
+
+class TestDurable(LlamaIndexVectorStoreTests):
+    @pytest.fixture
+    def vector_store(self, tmp_path: pathlib.Path) -> Iterator[RagkernelVectorStore]:
+        store = RagkernelVectorStore(path=tmp_path / "kb", index="flat")
+        yield store
+        if store.client is not None:
+            store.client.close()
+
+
+def test_a_reopened_store_answers_the_same(tmp_path: pathlib.Path) -> None:
+    store = RagkernelVectorStore(path=tmp_path / "kb")
+    store.add(CORPUS)
+    query = VectorStoreQuery(query_embedding=embed("heat"), query_str="heat", similarity_top_k=4, mode="hybrid")
+    before = store.query(query)
+    store.delete("d2")
+    after_delete = store.query(query)
+    store.client.close()
+    again = RagkernelVectorStore(path=tmp_path / "kb")
+    assert again.query(query).ids == after_delete.ids
+    assert {n.node_id for n in again.get_nodes()} == {n.node_id for n in CORPUS} - {"n4", "n5", "n6"}
+    assert before.ids != after_delete.ids or not {"n4", "n5", "n6"} & set(before.ids)
+    again.client.close()
+
+
+class HashEmbedding(BaseEmbedding):
+    """The conformance suite's deterministic embedding as a LlamaIndex embedding model."""
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return embed(text)
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return embed(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return embed(query)
+
+
+def test_a_llama_index_pipeline_on_the_store() -> None:
+    store = RagkernelVectorStore()
+    index = VectorStoreIndex(
+        [n.model_copy(update={"embedding": None}) for n in CORPUS],
+        storage_context=StorageContext.from_defaults(vector_store=store),
+        embed_model=HashEmbedding(model_name="hash"),
+    )
+    found = index.as_retriever(similarity_top_k=2).retrieve("shock waves in a shock tube")
+    assert found[0].node.node_id == "n9"  # the same text embeds to the same vector
+    hybrid: Any = index.as_retriever(similarity_top_k=2, vector_store_query_mode="hybrid", alpha=0.0)
+    assert hybrid.retrieve("shock tube")[0].node.node_id == "n9"
+    assert len(store.client) == len(CORPUS)
