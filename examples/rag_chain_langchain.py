@@ -34,10 +34,14 @@ SYSTEM = (
     "Answer the question from the numbered sources only. Cite the sources you use like [1]. "
     "If the sources do not answer it, say so."
 )
-PROMPT = ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", "Sources:\n{context}\n\nQuestion: {question}")])
+PROMPT = ChatPromptTemplate.from_messages(
+    [("system", SYSTEM), ("human", "Sources:\n{context}\n\nQuestion: {question}")]
+)
 
 
-def build_chain(retriever: RagkernelRetriever, chat_model: Any, *, max_tokens: int = 800) -> Runnable[str, dict[str, Any]]:
+def build_chain(
+    retriever: RagkernelRetriever, chat_model: Any, *, max_tokens: int = 800
+) -> Runnable[str, dict[str, Any]]:
     """question -> {"question", "context" (a ragkernel Context), "answer"}."""
 
     def retrieve(question: str) -> dict[str, Any]:
@@ -87,7 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-tokens", type=int, default=800)
     args = parser.parse_args(argv)
     try:
-        chain = build_chain(build_retriever(args.dataset, args.embedder, args.k), chat_model(), max_tokens=args.max_tokens)
+        chain = build_chain(
+            build_retriever(args.dataset, args.embedder, args.k), chat_model(), max_tokens=args.max_tokens
+        )
         result = chain.invoke(args.question)
     except (ValueError, OSError) as exc:
         print(f"rag_chain_langchain: error: {exc}", file=sys.stderr)

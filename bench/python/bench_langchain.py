@@ -83,7 +83,9 @@ def main() -> None:
     faiss_index.add(vectors)
     from langchain_core.documents import Document
 
-    docstore = InMemoryDocstore({i: Document(page_content=t, metadata=m, id=i) for i, t, m in zip(ids, texts, metas)})
+    docstore = InMemoryDocstore(
+        {i: Document(page_content=t, metadata=m, id=i) for i, t, m in zip(ids, texts, metas, strict=True)}
+    )
     faiss_store = FAISS(emb, faiss_index, docstore, dict(enumerate(ids)))
     flat = rk.Collection(args.dim, index="flat")
     flat.add(ids, texts, vectors, metas)
@@ -101,7 +103,7 @@ def main() -> None:
         "ragkernel store (flat), end to end": lambda i: rk_flat.similarity_search(queries[i], k=4),
         "ragkernel store (hnsw), end to end": lambda i: rk_hnsw.similarity_search(queries[i], k=4),
     }
-    for name, fn in cases.items():  # warm-up, and the same answers from both exact stores
+    for fn in cases.values():  # warm-up, and the same answers from both exact stores
         fn(0)
     same = sum(
         [d.id for d in faiss_store.similarity_search_by_vector(q, k=4)]
@@ -120,7 +122,10 @@ def main() -> None:
     for name, t in median.items():
         print(f"{name:<40} {t * 1e3:8.3f} ms   {t / raw:5.2f}x raw FAISS")
     ours, theirs = median["ragkernel store (flat), end to end"], median["FAISS store, end to end"]
-    print(f"ragkernel store by vector / raw FAISS: {median['ragkernel store (flat), by vector'] / raw:.2f}x (target <= 1.2x)")
+    print(
+        "ragkernel store by vector / raw FAISS: "
+        f"{median['ragkernel store (flat), by vector'] / raw:.2f}x (target <= 1.2x)"
+    )
     print(f"end to end, FAISS store / ragkernel store (flat): {theirs / ours:.2f}x")
 
 

@@ -20,7 +20,7 @@ write-ahead log, and a collection closed and opened again answers every query ex
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,8 +29,10 @@ import numpy.typing as npt
 
 from ragkernel import _core
 from ragkernel._handle import StoreHandle
+from ragkernel.embedding_cache import EmbeddingCache
 from ragkernel.fusion import Fusion
 from ragkernel.hits import Hit, Hits, _from_rows
+from ragkernel.ingest import DEFAULT_CHUNKER, Chunker, ChunkFn, IngestReport, add_documents
 from ragkernel.store import Access, BlockCache
 from ragkernel.text import Analyzer
 
@@ -352,6 +354,38 @@ class Collection(StoreHandle[_core.Collection]):
             )
         meta = None if metadata is None else [None if m is None else dict(m) for m in metadata]
         return self._core.write(upsert, id_list, list(texts), _floats(vectors), meta, _ids(delete, "delete"))
+
+    def add_documents(
+        self,
+        docs: Iterable[Any],
+        *,
+        embedder: Callable[[list[str]], Any] | None = None,
+        chunker: Chunker | ChunkFn | None = DEFAULT_CHUNKER,
+        embedding_cache: EmbeddingCache | None = None,
+        batch_size: int = 256,
+        progress: bool | None = None,
+    ) -> IngestReport:
+        """Chunks, embeds and indexes documents (strings, dicts with ``text``, LangChain or
+        LlamaIndex documents): see :func:`ragkernel.ingest.add_documents`. Each chunk becomes a
+        record ``"<doc id>#<n>"`` whose metadata holds ``source_id`` and its offsets; a document
+        added again replaces its chunks. ``chunker=None`` keeps documents whole."""
+        return add_documents(
+            self,
+            docs,
+            embedder=embedder,
+            chunker=chunker,
+            embedding_cache=embedding_cache,
+            batch_size=batch_size,
+            progress=progress,
+        )
+
+    def as_retriever(self, embedder: Any = None, **options: Any) -> Any:
+        """A LangChain retriever over this collection (needs ``langchain-core``): hybrid by
+        default (``mode="bm25"``/``"dense"``), with ``k``, ``filter``, ``fusion``, ``weights``;
+        ``embedder`` (a ragkernel embedder or LangChain ``Embeddings``) embeds the queries."""
+        from ragkernel.integrations.langchain import RagkernelRetriever
+
+        return RagkernelRetriever(collection=self, embeddings=embedder, **options)
 
     def delete(self, ids: Sequence[str]) -> None:
         """Deletes documents; an unknown id raises ``KeyError`` and deletes nothing."""

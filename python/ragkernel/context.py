@@ -78,7 +78,9 @@ def token_counter(tokenizer: Any = None) -> Counter:
         return Tokenizer.from_file(str(tokenizer)).count
     if callable(tokenizer):
         return tokenizer  # type: ignore[no-any-return]
-    raise TypeError(f"tokenizer must be a ragkernel.Tokenizer, a tokenizer.json path or a str -> int callable, got {tokenizer!r}")
+    raise TypeError(
+        f"tokenizer must be a ragkernel.Tokenizer, a tokenizer.json path or a str -> int callable, got {tokenizer!r}"
+    )
 
 
 def _span(hit: Any) -> tuple[str, int | None, int | None]:
@@ -100,20 +102,21 @@ def _add(passages: list[Passage], hit: Any) -> list[Passage]:
         return [*passages, new]
     merged: list[Passage] = []
     for p in passages:
-        if p.start is not None and p.end is not None and new.start is not None and new.end is not None:
-            if p.start <= new.end and new.start <= p.end:  # overlapping or touching spans
-                first, second = (p, new) if p.start <= new.start else (new, p)
-                assert first.end is not None and second.start is not None and second.end is not None
-                tail = second.text[first.end - second.start :] if second.end > first.end else ""
-                new = Passage(
-                    source,
-                    first.text + tail,
-                    first.start,
-                    max(first.end, second.end),
-                    p.chunk_ids + new.chunk_ids,
-                    max(p.score, new.score),
-                )
-                continue
+        spans = (p.start, p.end, new.start, new.end)
+        if all(x is not None for x in spans) and p.start <= new.end and new.start <= p.end:  # type: ignore[operator]
+            # overlapping or touching spans
+            first, second = (p, new) if p.start <= new.start else (new, p)  # type: ignore[operator]
+            assert first.end is not None and second.start is not None and second.end is not None
+            tail = second.text[first.end - second.start :] if second.end > first.end else ""
+            new = Passage(
+                source,
+                first.text + tail,
+                first.start,
+                max(first.end, second.end),
+                p.chunk_ids + new.chunk_ids,
+                max(p.score, new.score),
+            )
+            continue
         merged.append(p)
     merged.append(new)
     return sorted(merged, key=lambda p: (p.start is None, p.start or 0))
@@ -127,9 +130,7 @@ def _render(groups: dict[str, list[Passage]], order: list[str], separator: str) 
     return separator.join(blocks)
 
 
-def pack_context(
-    hits: Sequence[Any], *, max_tokens: int, tokenizer: Any = None, separator: str = "\n\n"
-) -> Context:
+def pack_context(hits: Sequence[Any], *, max_tokens: int, tokenizer: Any = None, separator: str = "\n\n") -> Context:
     """Packs ``hits`` (best first; each with ``id``, ``text``, ``score`` and ``metadata``
     holding ``source_id``, ``start`` and ``end`` when it is a chunk) under ``max_tokens``."""
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens <= 0:

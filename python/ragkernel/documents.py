@@ -113,7 +113,9 @@ def load_documents(
     for given in paths:
         root = pathlib.Path(given)
         if root.is_dir():
-            files = sorted(p for p in root.rglob("*") if p.is_file() and (p.suffix.lower() in wanted or p.suffix == ".jsonl"))
+            files = sorted(
+                p for p in root.rglob("*") if p.is_file() and (p.suffix.lower() in wanted or p.suffix == ".jsonl")
+            )
             if not files:
                 raise ValueError(f"{root} holds no .jsonl or text files ({', '.join(sorted(wanted))})")
             for path in files:

@@ -182,7 +182,11 @@ class OpenAIEmbedder(FunctionEmbedder):
                     f"cannot reach the embeddings endpoint {where} ({exc}); check OPENAI_BASE_URL / base_url"
                 ) from exc
             except openai.APIStatusError as exc:
-                hint = {401: "check OPENAI_API_KEY", 403: "check OPENAI_API_KEY", 404: "check the model name and base_url"}
+                hint = {
+                    401: "check OPENAI_API_KEY",
+                    403: "check OPENAI_API_KEY",
+                    404: "check the model name and base_url",
+                }
                 raise ValueError(
                     f"embeddings request to {where} failed with HTTP {exc.status_code}"
                     f" ({hint.get(exc.status_code, 'see the message')}): {str(exc)[:200]}"

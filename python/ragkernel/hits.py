@@ -98,9 +98,40 @@ class Hits(Sequence[Hit]):
     def texts(self) -> list[str | None]:
         return [h.text for h in self._hits]
 
-    def to_run(self) -> dict[str, float]:
-        """``{id: score}``, the form ``rk.evaluate`` takes per query."""
-        return {h.id: h.score for h in self._hits}
+    def to_run(self, by: str | None = None) -> dict[str, float]:
+        """``{id: score}``, the form ``rk.evaluate`` takes per query. ``by="source_id"``
+        scores documents instead of chunks: each document gets the score of its best chunk."""
+        if by is None:
+            return {h.id: h.score for h in self._hits}
+        run: dict[str, float] = {}
+        for h in self._hits:  # best first: a document's first hit is its best
+            run.setdefault(str((h.metadata or {}).get(by, h.id)), h.score)
+        return run
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """One dict per hit: rank, id, score, text, metadata, per-source score and rank."""
+        from ragkernel.hits_view import to_dicts
+
+        return to_dicts(self._hits)
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame, one row per hit, metadata fields as columns."""
+        from ragkernel.hits_view import to_pandas
+
+        return to_pandas(self._hits)
+
+    def to_context(self, max_tokens: int, tokenizer: Any = None, *, separator: str = "\n\n") -> Any:
+        """The context for a prompt under ``max_tokens`` (see :func:`ragkernel.context.pack_context`):
+        overlapping chunks of one document merged, whole chunks dropped rather than cut, sources
+        numbered for citations; the result reports the tokens used."""
+        from ragkernel.context import pack_context
+
+        return pack_context(self._hits, max_tokens=max_tokens, tokenizer=tokenizer, separator=separator)
+
+    def _repr_html_(self) -> str:
+        from ragkernel.hits_view import to_html
+
+        return to_html(self._hits, self.query)
 
     def __repr__(self) -> str:
         head = f"Hits({len(self._hits)} for {self.query!r})" if self.query is not None else f"Hits({len(self._hits)})"

@@ -21,12 +21,12 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from ragkernel.chunking import Chunk, Method, TokenizerLike, Unit, chunk_many
 from ragkernel._progress import batched, progress_bar
+from ragkernel.chunking import Chunk, Method, TokenizerLike, Unit, chunk_many
 from ragkernel.documents import Document, as_documents
 from ragkernel.embedding_cache import EmbeddingCache
 
-__all__ = ["Chunker", "IngestReport", "add_documents", "chunk_id"]
+__all__ = ["DEFAULT_CHUNKER", "ChunkFn", "Chunker", "IngestReport", "add_documents", "chunk_id"]
 
 Vectors = npt.NDArray[np.float32]
 
@@ -87,6 +87,7 @@ class Chunker:
 
 
 ChunkFn = Callable[[Sequence[str], Sequence[str]], list[list[Chunk]]]
+DEFAULT_CHUNKER = Chunker()
 
 
 @dataclass
@@ -132,7 +133,7 @@ def _records(doc: Document, chunks: list[Chunk], chunked: bool) -> list[tuple[st
 
 
 def _existing_chunks(col: _Writable, source_id: str) -> list[str]:
-    ids = []
+    ids: list[str] = []
     while chunk_id(source_id, len(ids)) in col:
         ids.append(chunk_id(source_id, len(ids)))
     return ids
@@ -167,7 +168,7 @@ def add_documents(
     docs: Iterable[Any],
     *,
     embedder: Callable[[list[str]], Any] | None = None,
-    chunker: Chunker | ChunkFn | None = Chunker(),  # noqa: B008 - frozen, never mutated
+    chunker: Chunker | ChunkFn | None = DEFAULT_CHUNKER,
     embedding_cache: EmbeddingCache | None = None,
     batch_size: int = 256,
     progress: bool | None = None,
@@ -207,10 +208,12 @@ def add_documents(
                 chunk_lists = chunker([d.text for d in group], [d.id for d in group])
             else:
                 chunk_lists = [_whole(d) for d in group]
-            records = [r for doc, chunks in zip(group, chunk_lists) for r in _records(doc, chunks, chunked)]
+            records = [
+                r for doc, chunks in zip(group, chunk_lists, strict=True) for r in _records(doc, chunks, chunked)
+            ]
             stale = []
             if chunked:
-                for doc, chunks in zip(group, chunk_lists):
+                for doc, chunks in zip(group, chunk_lists, strict=True):
                     stale += _existing_chunks(col, doc.id)[len(chunks) :]
             for batch in batched(records, batch_size):
                 ids = [r[0] for r in batch]

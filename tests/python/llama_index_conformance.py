@@ -45,16 +45,71 @@ def node(node_id: str, text: str, doc: str | None = None, **metadata: Any) -> Te
 
 # Twelve nodes of three documents; fields of every type, some missing.
 CORPUS = [
-    node("n1", "supersonic flow over a flat plate", "d1", year=1958, rating=4.5, lang="en", tags=["flow", "plate"], flag=True, title="Flat plate flow"),
-    node("n2", "boundary layer transition on a cone", "d1", year=1962, rating=3.0, lang="en", tags=["cone"], flag=False, title="Cone transition"),
-    node("n3", "heat transfer in laminar flow", "d1", year=1965, lang="de", tags=["heat", "flow"], title="Laminar HEAT"),
-    node("n4", "buckling of thin cylindrical shells", "d2", year=1970, rating=2.5, lang="fr", flag=True, title="Shells"),
-    node("n5", "vibration of panels in supersonic flow", "d2", year=1958, rating=5.0, lang="en", tags=["panel", "flow"]),
-    node("n6", "wing loads in a propeller slipstream", "d2", rating=1.0, lang="en", tags=["wing"], flag=False, title="Wing loads"),
-    node("n7", "hypersonic heat transfer to a blunt body", "d3", year=1968, rating=4.0, lang="de", title="Blunt bodies"),
+    node(
+        "n1",
+        "supersonic flow over a flat plate",
+        "d1",
+        year=1958,
+        rating=4.5,
+        lang="en",
+        tags=["flow", "plate"],
+        flag=True,
+        title="Flat plate flow",
+    ),
+    node(
+        "n2",
+        "boundary layer transition on a cone",
+        "d1",
+        year=1962,
+        rating=3.0,
+        lang="en",
+        tags=["cone"],
+        flag=False,
+        title="Cone transition",
+    ),
+    node(
+        "n3", "heat transfer in laminar flow", "d1", year=1965, lang="de", tags=["heat", "flow"], title="Laminar HEAT"
+    ),
+    node(
+        "n4", "buckling of thin cylindrical shells", "d2", year=1970, rating=2.5, lang="fr", flag=True, title="Shells"
+    ),
+    node(
+        "n5", "vibration of panels in supersonic flow", "d2", year=1958, rating=5.0, lang="en", tags=["panel", "flow"]
+    ),
+    node(
+        "n6",
+        "wing loads in a propeller slipstream",
+        "d2",
+        rating=1.0,
+        lang="en",
+        tags=["wing"],
+        flag=False,
+        title="Wing loads",
+    ),
+    node(
+        "n7", "hypersonic heat transfer to a blunt body", "d3", year=1968, rating=4.0, lang="de", title="Blunt bodies"
+    ),
     node("n8", "creep of aluminium alloys at high temperature", "d3", year=1961, lang="en", tags=["alloy"], flag=True),
-    node("n9", "shock waves in a shock tube", "d3", year=1959, rating=3.5, lang="it", tags=["shock", "tube"], title="Shock tubes"),
-    node("n10", "aeroelastic models of heated aircraft", None, year=1963, rating=4.2, lang="en", tags=["flow"], title="Aeroelastic"),
+    node(
+        "n9",
+        "shock waves in a shock tube",
+        "d3",
+        year=1959,
+        rating=3.5,
+        lang="it",
+        tags=["shock", "tube"],
+        title="Shock tubes",
+    ),
+    node(
+        "n10",
+        "aeroelastic models of heated aircraft",
+        None,
+        year=1963,
+        rating=4.2,
+        lang="en",
+        tags=["flow"],
+        title="Aeroelastic",
+    ),
     node("n11", "stability of laminar boundary layers", None, year=1966, lang="en", flag=False, title="Stability"),
     node("n12", "flutter of swept wings", None, rating=2.0, title="flutter of WINGS"),
 ]
@@ -65,7 +120,7 @@ def leaf_cases() -> list[tuple[str, MetadataFilter]]:
     cases = [
         ("eq-int", MetadataFilter(key="year", value=1958, operator=op.EQ)),
         ("eq-str", MetadataFilter(key="lang", value="en", operator=op.EQ)),
-        ("eq-bool", MetadataFilter(key="flag", value=True, operator=op.EQ)),
+        ("eq-float", MetadataFilter(key="rating", value=4.5, operator=op.EQ)),
         ("ne-str", MetadataFilter(key="lang", value="en", operator=op.NE)),
         ("ne-int", MetadataFilter(key="year", value=1958, operator=op.NE)),
         ("gt", MetadataFilter(key="year", value=1962, operator=op.GT)),
@@ -184,7 +239,9 @@ class LlamaIndexVectorStoreTests:
         vector_store.delete_nodes(node_ids=["n1", "missing"])
         lang_en = MetadataFilters(filters=[MetadataFilter(key="lang", value="en")])
         vector_store.delete_nodes(node_ids=["n2", "n3"], filters=lang_en)  # n3 is German: stays
-        vector_store.delete_nodes(filters=MetadataFilters(filters=[MetadataFilter(key="year", value=1970, operator=">=")]))
+        vector_store.delete_nodes(
+            filters=MetadataFilters(filters=[MetadataFilter(key="year", value=1970, operator=">=")])
+        )
         left = {n.node_id for n in vector_store.get_nodes()}
         assert left == {n.node_id for n in CORPUS} - {"n1", "n2", "n4"}
 
@@ -195,8 +252,8 @@ class LlamaIndexVectorStoreTests:
         assert {n.node_id for n in vector_store.get_nodes(filters=german)} == {"n3", "n7"}
         assert [n.node_id for n in vector_store.get_nodes(node_ids=["n3", "n1"], filters=german)] == ["n3"]
         got = vector_store.get_nodes(node_ids=["n1"])[0]
-        assert np.allclose(np.asarray(got.embedding) / np.linalg.norm(got.embedding),
-                           np.asarray(CORPUS[0].embedding) / np.linalg.norm(CORPUS[0].embedding), atol=1e-5)  # fmt: skip
+        unit = np.asarray(CORPUS[0].embedding) / np.linalg.norm(CORPUS[0].embedding)
+        assert np.allclose(np.asarray(got.embedding) / np.linalg.norm(got.embedding), unit, atol=1e-5)
 
     def test_clear(self, vector_store: BasePydanticVectorStore) -> None:
         vector_store.add(CORPUS)
@@ -222,12 +279,13 @@ class LlamaIndexVectorStoreTests:
         old = MetadataFilter(key="year", value=1962, operator=op.LT)
         english = MetadataFilter(key="lang", value="en")
         flow = MetadataFilter(key="tags", value="flow", operator=op.CONTAINS)
+        neither = MetadataFilters(filters=[MetadataFilters(filters=[flow, old], condition="or")], condition="not")
         cases = [
             MetadataFilters(filters=[english, MetadataFilters(filters=[old, flow], condition="or")]),
             MetadataFilters(filters=[MetadataFilters(filters=[english, old]), flow], condition="or"),
             MetadataFilters(filters=[english, flow], condition="not"),
             MetadataFilters(filters=[MetadataFilters(filters=[old], condition="not"), english]),
-            MetadataFilters(filters=[MetadataFilters(filters=[MetadataFilters(filters=[flow, old], condition="or")], condition="not")]),
+            MetadataFilters(filters=[neither]),
         ]  # fmt: skip
         for filters in cases:
             assert set(self.query(vector_store, filters=filters).ids or []) == expected_ids(filters), filters
@@ -263,7 +321,9 @@ class LlamaIndexVectorStoreTests:
         text = "laminar flow"
 
         def run(mode: VectorStoreQueryMode, alpha: float | None = None) -> list[str]:
-            q = VectorStoreQuery(query_embedding=embed(text), query_str=text, similarity_top_k=4, mode=mode, alpha=alpha)
+            q = VectorStoreQuery(
+                query_embedding=embed(text), query_str=text, similarity_top_k=4, mode=mode, alpha=alpha
+            )
             return list(vector_store.query(q).ids)
 
         lexical, dense = run(VectorStoreQueryMode.TEXT_SEARCH), run(VectorStoreQueryMode.DEFAULT)
@@ -306,6 +366,11 @@ class LlamaIndexVectorStoreTests:
         assert list(result.ids) == cosine_ranking(embed("wing"), CORPUS)[:2]
         await vector_store.adelete("d3")
         await vector_store.adelete_nodes(node_ids=["n1"])
-        assert {n.node_id for n in await vector_store.aget_nodes()} == {n.node_id for n in CORPUS} - {"n1", "n7", "n8", "n9"}
+        assert {n.node_id for n in await vector_store.aget_nodes()} == {n.node_id for n in CORPUS} - {
+            "n1",
+            "n7",
+            "n8",
+            "n9",
+        }
         await vector_store.aclear()
         assert await vector_store.aget_nodes() == []

@@ -98,7 +98,9 @@ def test_counts_with_a_real_tokenizer() -> None:
 )
 def test_invariants(words: int, size: int, overlap: int, picks: list[int], budget: int) -> None:
     source = " ".join(f"t{i}" for i in range(words))
-    chunks = rk.chunk(source, method="token", chunk_size=size, overlap=min(overlap, size - 1), unit="words", source_id="s")
+    chunks = rk.chunk(
+        source, method="token", chunk_size=size, overlap=min(overlap, size - 1), unit="words", source_id="s"
+    )
     chosen = [chunks[p % len(chunks)] for p in dict.fromkeys(p % len(chunks) for p in picks)]
     hits = hits_of(chosen)
     ctx = pack_context(hits, max_tokens=budget, tokenizer=WORDS)

@@ -77,7 +77,7 @@ def test_file_errors(tmp_path: pathlib.Path) -> None:
     with pytest.raises(FileNotFoundError, match="missing does not exist"):
         list(load_documents([tmp_path / "missing"]))
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError, match="holds no .jsonl or text files"):
+    with pytest.raises(ValueError, match=r"holds no \.jsonl or text files"):
         list(load_documents([tmp_path / "empty"]))
     (tmp_path / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
     with pytest.raises(ValueError, match=r"latin1.txt is not UTF-8 text \(byte 3\)"):

@@ -42,7 +42,9 @@ class TestRagkernelCacheAsync(AsyncCacheTestSuite):
 
 def test_entries_survive_a_reopen_and_keep_their_types(tmp_path: pathlib.Path) -> None:
     usage = {"input_tokens": 11, "output_tokens": 4, "total_tokens": 15}
-    chat = ChatGeneration(message=AIMessage(content="Paris.", id="run-1", usage_metadata=usage), generation_info={"a": 1})
+    chat = ChatGeneration(
+        message=AIMessage(content="Paris.", id="run-1", usage_metadata=usage), generation_info={"a": 1}
+    )
     plain = Generation(text="plain", generation_info=None)
     cache = RagkernelCache(tmp_path / "llm")
     cache.update("capital of France?", '{"model_name": "gpt-4o-mini"}', [chat, plain])
@@ -68,7 +70,7 @@ def test_a_langchain_chat_model_is_answered_from_the_cache(llm_cache: rk.LLMCach
 
 
 def test_wrong_argument_is_refused() -> None:
-    with pytest.raises(TypeError, match="ragkernel.LLMCache or a directory path"):
+    with pytest.raises(TypeError, match=r"ragkernel\.LLMCache or a directory path"):
         RagkernelCache(42)  # type: ignore[arg-type]
 
 
@@ -81,7 +83,9 @@ def _bag_of_words(texts: list[str]) -> np.ndarray:
 def test_semantic_mode_matches_paraphrases_of_the_last_message_only(tmp_path: pathlib.Path) -> None:
     with rk.LLMCache(str(tmp_path / "llm"), embed=_bag_of_words, threshold=0.8) as llm:
         cache = RagkernelCache(llm, semantic=True)
-        model = GenericFakeChatModel(messages=iter([AIMessage(content="Paris"), AIMessage(content="Berlin")]), cache=cache)
+        model = GenericFakeChatModel(
+            messages=iter([AIMessage(content="Paris"), AIMessage(content="Berlin")]), cache=cache
+        )
         assert model.invoke("What is the capital of France?").content == "Paris"
         assert model.invoke("what is the capital of france").content == "Paris"  # a paraphrase: from the cache
         assert model.invoke("What is the capital of Germany?").content == "Berlin"

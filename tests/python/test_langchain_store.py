@@ -83,7 +83,9 @@ def test_filters_run_inside_the_search(store: RagkernelVectorStore) -> None:
     # k results whenever k documents match, however few they are.
     docs = store.similarity_search("flow", k=2, filter={"n": {"$gte": 4}})
     assert {d.id for d in docs} == {"d4", "d5"}
-    assert [d.id for d in store.similarity_search("flow", k=3, filter={"$and": [{"even": True}, {"tags": "b"}]})] == ["d4"]
+    assert [d.id for d in store.similarity_search("flow", k=3, filter={"$and": [{"even": True}, {"tags": "b"}]})] == [
+        "d4"
+    ]
     assert store.similarity_search("flow", k=3, filter={"n": 99}) == []
     with pytest.raises(ValueError, match=r"\$gte"):
         store.similarity_search("flow", filter={"n": {"$gte": "four"}})
@@ -103,7 +105,9 @@ def test_scores_and_relevance(store: RagkernelVectorStore) -> None:
     assert all(0.0 <= r <= 1.0 for _, r in relevance)
     assert [r for _, r in relevance] == sorted((r for _, r in relevance), reverse=True)
     assert relevance[0][1] == pytest.approx(1.0, abs=1e-5)
-    found = store.as_retriever(search_type="similarity_score_threshold", search_kwargs={"score_threshold": 0.99, "k": 6})
+    found = store.as_retriever(
+        search_type="similarity_score_threshold", search_kwargs={"score_threshold": 0.99, "k": 6}
+    )
     assert [d.id for d in found.invoke(TEXTS[2])] == ["d2"]
 
 
@@ -161,7 +165,7 @@ def test_wrong_dimension_and_argument_errors(store: RagkernelVectorStore) -> Non
         other.add_texts(["x"])
     with pytest.raises(ValueError, match="2 metadatas for 1 texts"):
         store.add_texts(["x"], [{}, {}])
-    with pytest.raises(ValueError, match="collection=... or path=..., not both"):
+    with pytest.raises(ValueError, match=r"collection=\.\.\. or path=\.\.\., not both"):
         RagkernelVectorStore(DeterministicFakeEmbedding(size=4), collection=store.collection, path="x")
 
 
@@ -170,7 +174,7 @@ def test_from_texts_and_hybrid_retriever(tmp_path: pathlib.Path) -> None:
     s = RagkernelVectorStore.from_texts(TEXTS, emb, [{"n": i} for i in range(6)], ids=[f"d{i}" for i in range(6)])
     retriever = s.as_hybrid_retriever(k=2)
     assert retriever.invoke("cylindrical shells buckling")[0].id == "d3"  # BM25 finds it; fake vectors do not
-    assert [d.id for d in retriever.invoke("flow", mode="bm25", k=3, filter={"n": {"$lt": 3}})] == ["d0", "d2"]
+    assert {d.id for d in retriever.invoke("flow", mode="bm25", k=3, filter={"n": {"$lt": 3}})} == {"d0", "d2"}
     hits = retriever.search("flow", mode="hybrid")
     assert {"bm25", "vector"} & set(hits[0].sources)
     with pytest.raises(TypeError, match="unknown search options"):

@@ -11,7 +11,7 @@ import os
 import pathlib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from ragkernel.embedders import Embedder
 
@@ -87,7 +87,9 @@ def write_settings(path: str | os.PathLike[str], settings: dict[str, Any]) -> No
 
 
 @contextmanager
-def open_collection(path: str | os.PathLike[str], *, access: str = "read_write") -> Iterator[tuple[Any, dict[str, Any]]]:
+def open_collection(
+    path: str | os.PathLike[str], *, access: Literal["read_write", "read_only", "secondary"] = "read_write"
+) -> Iterator[tuple[Any, dict[str, Any]]]:
     """``(collection, settings)`` of a collection directory, closed on exit."""
     settings = read_settings(path)
     from ragkernel import Collection

@@ -69,7 +69,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         shutil.rmtree(where)  # rebuilt on every run: the embedding cache makes it quick
     summary: dict[str, Any] = {"dataset": args.dataset, "documents": len(corpus), "queries": len(golden.qrels)}
 
-    out.print(Rule(f"[bold]ragkernel demo[/]: {args.dataset} ({len(corpus)} documents, {len(golden.qrels)} judged queries)"))
+    out.print(
+        Rule(f"[bold]ragkernel demo[/]: {args.dataset} ({len(corpus)} documents, {len(golden.qrels)} judged queries)")
+    )
     started = time.perf_counter()
     embedder = make_embedder(args.embedder)
     if embedder is None:
@@ -79,7 +81,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from ragkernel.embedders import _minilm_path
 
         tokenizer = str(pathlib.Path(_minilm_path()) / "tokenizer.json")
-    chunker = Chunker(method="recursive", chunk_size=128, overlap=16, unit="tokens", tokenizer=tokenizer) if tokenizer else Chunker()
+    chunker = (
+        Chunker(method="recursive", chunk_size=128, overlap=16, unit="tokens", tokenizer=tokenizer)
+        if tokenizer
+        else Chunker()
+    )
     folder = pathlib.Path(args.cache_dir) if args.cache_dir else cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     with rk.EmbeddingCache(str(folder / "embeddings")) as cache:
@@ -103,7 +109,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             out.print(f"[bold cyan]{query}[/]")
             out.print(render_hits(hits, query, col.analyzer.analyze))
 
-        out.print(Rule("[bold]3. evaluation[/]: BM25 vs dense vs hybrid (▲/▼: significant against BM25, Holm-corrected)"))
+        out.print(
+            Rule("[bold]3. evaluation[/]: BM25 vs dense vs hybrid (▲/▼: significant against BM25, Holm-corrected)")
+        )
         comparison, eval_seconds = _evaluate(rk, col, golden, embedder)
         table = Table("system", *METRICS)
         for system in comparison.systems:
@@ -113,7 +121,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         report_path = rk.eval.Report(comparison, title=f"ragkernel demo: {args.dataset}").save(out_dir / "report.html")
         summary["evaluation"] = {s: {m: comparison.cell(s, m).mean for m in METRICS} for s in comparison.systems}
         summary["report"] = str(report_path)
-        out.print(f"evaluated {len(golden.qrels)} queries x 3 systems in {eval_seconds:.1f} s; report: [bold]{report_path}[/]")
+        out.print(
+            f"evaluated {len(golden.qrels)} queries x 3 systems in {eval_seconds:.1f} s; report: [bold]{report_path}[/]"
+        )
 
         out.print(Rule("[bold]4. an answer with sources[/]"))
         summary["answer"] = _answer(rk, col, embedder, QUESTION[args.dataset], out)
@@ -147,7 +157,7 @@ def _evaluate(rk: Any, col: Any, golden: Any, embedder: Any) -> tuple[Any, float
         ("hybrid", {"texts": texts, "vectors": vectors}),
     ):
         results = col.search_batch(k=100, **kwargs)
-        runs[name] = _document_run(dict(zip(ids, results)))
+        runs[name] = _document_run(dict(zip(ids, results, strict=True)))
     comparison = rk.eval.compare(runs, golden, metrics=METRICS, baseline="bm25")
     return comparison, time.perf_counter() - started
 
@@ -170,7 +180,8 @@ def _answer(rk: Any, col: Any, embedder: Any, question: str, out: Output) -> dic
     result = llm.chat(prompt)
     out.print(f"[bold cyan]{question}[/]\n{result.text}")
     out.print(
-        "sources: " + ", ".join(f"[{n}] {s}" for n, s in enumerate(context.sources, start=1))
+        "sources: "
+        + ", ".join(f"[{n}] {s}" for n, s in enumerate(context.sources, start=1))
         + f"  ({context.tokens} context tokens of {context.max_tokens}; {len(context.dropped)} chunks left out)"
     )
     return {"question": question, "answer": result.text, "sources": context.sources, "context_tokens": context.tokens}

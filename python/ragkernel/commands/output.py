@@ -55,7 +55,7 @@ def highlight(text: str, query_terms: set[str], analyze: Any, *, width: int = 32
     whose analysed terms are among ``query_terms`` in bold: the words BM25 matched."""
     words = list(_WORD.finditer(text))
     analyzed = analyze([w.group() for w in words]) if words else []
-    hits = [w for w, terms in zip(words, analyzed) if query_terms.intersection(terms)]
+    hits = [w for w, terms in zip(words, analyzed, strict=True) if query_terms.intersection(terms)]
     start = 0
     if len(text) > width and hits:
         start = max(0, min(hits[0].start() - width // 4, len(text) - width))

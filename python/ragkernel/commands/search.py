@@ -33,7 +33,7 @@ def _filter(raw: str | None) -> dict[str, Any] | None:
     try:
         value = json.loads(raw)
     except ValueError as exc:
-        raise ValueError(f"--filter is not valid JSON ({exc}); e.g. --filter '{{\"lang\": \"en\"}}'") from None
+        raise ValueError(f'--filter is not valid JSON ({exc}); e.g. --filter \'{{"lang": "en"}}\'') from None
     if not isinstance(value, dict):
         raise ValueError(f"--filter must be a JSON object, got {type(value).__name__}")
     return value
@@ -50,7 +50,9 @@ def cmd_search(args: argparse.Namespace) -> int:
             embedder = make_embedder(settings["embedder"])
             if embedder is None:
                 if args.mode == "dense":
-                    raise ValueError(f"{args.collection} has no vectors (ingested with --embedder none); use --mode bm25")
+                    raise ValueError(
+                        f"{args.collection} has no vectors (ingested with --embedder none); use --mode bm25"
+                    )
             else:
                 vector = embedder([args.query])[0]
         text = args.query if args.mode in ("hybrid", "bm25") else None

@@ -177,5 +177,7 @@ def _chat_messages(prompt: str) -> list[dict[str, Any]] | None:
             return None
         kind = str(item.get("id", ["", "Message"])[-1]).removesuffix("Message").removesuffix("Chunk").lower()
         content = kwargs["content"]
-        messages.append({"role": _ROLES.get(kind, kind), "content": content if isinstance(content, str) else json.dumps(content)})
+        messages.append(
+            {"role": _ROLES.get(kind, kind), "content": content if isinstance(content, str) else json.dumps(content)}
+        )
     return messages or None

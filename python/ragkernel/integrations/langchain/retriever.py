@@ -46,15 +46,20 @@ class RagkernelRetriever(BaseRetriever):
         if self.embeddings is None:
             raise ValueError(f"mode={self.mode!r} needs embeddings=... (the model that made the collection's vectors)")
         if hasattr(self.embeddings, "embed_query"):
-            return np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
-        return np.asarray(self.embeddings([query]), dtype=np.float32)[0]
+            vector: np.ndarray[Any, np.dtype[np.float32]] = np.asarray(
+                self.embeddings.embed_query(query), dtype=np.float32
+            )
+            return vector
+        return np.asarray(np.asarray(self.embeddings([query]))[0], dtype=np.float32)
 
     def search(self, query: str, **overrides: Any) -> Hits:
         """The hits for ``query``; ``overrides`` replace ``k``, ``mode``, ``filter``, ``fusion``,
         ``weights`` or ``candidates`` for this call."""
         unknown = set(overrides) - {"k", "mode", "filter", "fusion", "weights", "candidates"}
         if unknown:
-            raise TypeError(f"unknown search options {sorted(unknown)}; use k, mode, filter, fusion, weights, candidates")
+            raise TypeError(
+                f"unknown search options {sorted(unknown)}; use k, mode, filter, fusion, weights, candidates"
+            )
         k = overrides.get("k", self.k)
         mode = overrides.get("mode", self.mode)
         if mode not in ("hybrid", "bm25", "dense"):

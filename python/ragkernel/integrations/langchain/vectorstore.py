@@ -190,7 +190,9 @@ class RagkernelVectorStore(VectorStore):
     def similarity_search_with_score(
         self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
     ) -> list[tuple[Document, float]]:
-        return self.similarity_search_with_score_by_vector(self.embedding.embed_query(query), k, filter=filter, **kwargs)
+        return self.similarity_search_with_score_by_vector(
+            self.embedding.embed_query(query), k, filter=filter, **kwargs
+        )
 
     def similarity_search_by_vector(
         self, embedding: list[float], k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
@@ -207,7 +209,8 @@ class RagkernelVectorStore(VectorStore):
             return []
         if filter is not None and not isinstance(filter, dict):
             raise TypeError(
-                f"filter must be a metadata filter dict such as {{'year': {{'$gte': 2020}}}}, got {type(filter).__name__}"
+                "filter must be a metadata filter dict such as {'year': {'$gte': 2020}}, "
+                f"got {type(filter).__name__}"
             )
         hits = col.search(vector=np.asarray(embedding, dtype=np.float32), k=k, filter=filter, **kwargs)
         return [
@@ -259,7 +262,10 @@ class RagkernelVectorStore(VectorStore):
         records = col.get(hits.ids, include=("vector",))
         vectors = np.stack([r.vector for r in records if r is not None and r.vector is not None])
         chosen = maximal_marginal_relevance(query, list(vectors), lambda_mult=lambda_mult, k=k)
-        return [Document(id=hits[i].id, page_content=hits[i].text or "", metadata=decode_metadata(hits[i].metadata)) for i in chosen]
+        return [
+            Document(id=hits[i].id, page_content=hits[i].text or "", metadata=decode_metadata(hits[i].metadata))
+            for i in chosen
+        ]
 
     # ---- construction and retrievers ----
 

@@ -86,7 +86,7 @@ class RagkernelVectorStore(BasePydanticVectorStore):
         path: str | os.PathLike[str] | None = None,
         **collection_options: Any,
     ) -> None:
-        super().__init__()
+        super().__init__(stores_text=True)
         if collection is not None and path is not None:
             raise ValueError("pass collection=... or path=..., not both")
         self._options = {"index": "hnsw", **collection_options}
@@ -143,7 +143,9 @@ class RagkernelVectorStore(BasePydanticVectorStore):
         col = self._collection
         if col is None:
             dim = int(vectors.shape[1])
-            col = Collection.create(self._path, dim, **self._options) if self._path else Collection(dim, **self._options)
+            col = (
+                Collection.create(self._path, dim, **self._options) if self._path else Collection(dim, **self._options)
+            )
             self._collection = col
         mirror, fields = self._catalog()
         metas = [r[3] for r in records]
@@ -210,7 +212,7 @@ class RagkernelVectorStore(BasePydanticVectorStore):
         _, fields = self._catalog()
         where = _restrict(translate(query.filters, fields), query.doc_ids, query.node_ids)
         k = query.similarity_top_k
-        mode = query.mode
+        mode = VectorStoreQueryMode(query.mode)  # callers may pass the plain string
         if mode in _BM25_MODES or (mode == VectorStoreQueryMode.HYBRID and query.alpha == 0.0):
             hits = col.search(text=_text(query), k=query.sparse_top_k or k, filter=where)
         elif mode == VectorStoreQueryMode.HYBRID:
@@ -230,7 +232,9 @@ class RagkernelVectorStore(BasePydanticVectorStore):
         elif mode == VectorStoreQueryMode.DEFAULT:
             hits = col.search(vector=_vector(query), k=k, filter=where)
         else:
-            raise ValueError(f"query mode {mode.value!r} is not supported; use default, sparse, text_search, hybrid or mmr")
+            raise ValueError(
+                f"query mode {mode.value!r} is not supported; use default, sparse, text_search, hybrid or mmr"
+            )
         return VectorStoreQueryResult(
             nodes=[_node(h.text, h.metadata) for h in hits],
             similarities=[float(h.score) for h in hits],
@@ -247,7 +251,11 @@ class RagkernelVectorStore(BasePydanticVectorStore):
         records = col.get(hits.ids, include=("vector",))
         vectors = [r.vector.tolist() for r in records if r is not None and r.vector is not None]
         similarities, ids = get_top_k_mmr_embeddings(
-            q.tolist(), vectors, similarity_top_k=query.similarity_top_k, embedding_ids=hits.ids, mmr_threshold=threshold
+            q.tolist(),
+            vectors,
+            similarity_top_k=query.similarity_top_k,
+            embedding_ids=hits.ids,
+            mmr_threshold=threshold,
         )
         by_id = {h.id: h for h in hits}
         return VectorStoreQueryResult(
@@ -259,11 +267,15 @@ def _filterable(meta: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (meta or {}).items() if k not in _BOOKKEEPING}
 
 
-def _restrict(where: dict[str, Any] | None, doc_ids: list[str] | None, node_ids: list[str] | None) -> dict[str, Any] | None:
+def _restrict(
+    where: dict[str, Any] | None, doc_ids: list[str] | None, node_ids: list[str] | None
+) -> dict[str, Any] | None:
+    # An empty list means "no restriction": LlamaIndex's retriever passes node_ids=[] when the
+    # store keeps the nodes itself (its own SimpleVectorStore reads it the same way).
     parts = [p for p in (where,) if p]
-    if doc_ids is not None:
+    if doc_ids:
         parts.append({"ref_doc_id": {"$in": list(doc_ids)}})
-    if node_ids is not None:
+    if node_ids:
         parts.append({NODE_ID: {"$in": list(node_ids)}})
     if not parts:
         return None
@@ -272,13 +284,16 @@ def _restrict(where: dict[str, Any] | None, doc_ids: list[str] | None, node_ids:
 
 def _text(query: VectorStoreQuery) -> str:
     if not query.query_str:
-        raise ValueError(f"query mode {query.mode.value!r} searches text: set VectorStoreQuery.query_str")
+        raise ValueError(
+            f"query mode {VectorStoreQueryMode(query.mode).value!r} searches text: set VectorStoreQuery.query_str"
+        )
     return query.query_str
 
 
 def _vector(query: VectorStoreQuery) -> np.ndarray[Any, np.dtype[np.float32]]:
     if query.query_embedding is None:
-        raise ValueError(f"query mode {query.mode.value!r} searches vectors: set VectorStoreQuery.query_embedding")
+        mode = VectorStoreQueryMode(query.mode).value
+        raise ValueError(f"query mode {mode!r} searches vectors: set VectorStoreQuery.query_embedding")
     return np.asarray(query.query_embedding, dtype=np.float32)
 
 
