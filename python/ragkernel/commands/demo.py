@@ -81,8 +81,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from ragkernel.embedders import _minilm_path
 
         tokenizer = str(pathlib.Path(_minilm_path()) / "tokenizer.json")
+    # Chunks as long as MiniLM reads (256 word pieces with its two special tokens): most
+    # abstracts stay whole, long ones split with an overlap, and nothing is silently truncated.
     chunker = (
-        Chunker(method="recursive", chunk_size=128, overlap=16, unit="tokens", tokenizer=tokenizer)
+        Chunker(method="recursive", chunk_size=240, overlap=24, unit="tokens", tokenizer=tokenizer)
         if tokenizer
         else Chunker()
     )
@@ -126,7 +128,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
 
         out.print(Rule("[bold]4. an answer with sources[/]"))
-        summary["answer"] = _answer(rk, col, embedder, QUESTION[args.dataset], out)
+        summary["answer"] = _answer(rk, col, embedder, QUESTION[args.dataset], out, folder / "llm")
         col.close()
     if out.as_json:
         out.json(summary)
@@ -162,7 +164,9 @@ def _evaluate(rk: Any, col: Any, golden: Any, embedder: Any) -> tuple[Any, float
     return comparison, time.perf_counter() - started
 
 
-def _answer(rk: Any, col: Any, embedder: Any, question: str, out: Output) -> dict[str, Any] | None:
+def _answer(
+    rk: Any, col: Any, embedder: Any, question: str, out: Output, cache_path: pathlib.Path
+) -> dict[str, Any] | None:
     if not os.environ.get("OPENAI_BASE_URL"):
         out.print(
             "Set OPENAI_BASE_URL (and OPENAI_MODEL, and OPENAI_API_KEY if the endpoint needs one) to see the RAG "
@@ -172,16 +176,23 @@ def _answer(rk: Any, col: Any, embedder: Any, question: str, out: Output) -> dic
         return None
     hits = col.search(text=question, vector=embedder([question])[0], k=8)
     context = hits.to_context(max_tokens=600)
-    llm = rk.LLMClient()
     prompt = [
         {"role": "system", "content": "Answer from the numbered sources only and cite them like [1]."},
         {"role": "user", "content": f"Sources:\n{context.text}\n\nQuestion: {question}"},
     ]
-    result = llm.chat(prompt)
-    out.print(f"[bold cyan]{question}[/]\n{result.text}")
+    with rk.LLMCache(str(cache_path)) as cache:  # the same question again is answered from disk
+        result = rk.LLMClient(cache=cache).chat(prompt)
+    out.print(f"[bold cyan]{question}[/]" + (" [dim](from the LLM cache)[/]" if result.cached else ""))
+    out.print(result.text)
     out.print(
         "sources: "
         + ", ".join(f"[{n}] {s}" for n, s in enumerate(context.sources, start=1))
         + f"  ({context.tokens} context tokens of {context.max_tokens}; {len(context.dropped)} chunks left out)"
     )
-    return {"question": question, "answer": result.text, "sources": context.sources, "context_tokens": context.tokens}
+    return {
+        "question": question,
+        "answer": result.text,
+        "cached": result.cached,
+        "sources": context.sources,
+        "context_tokens": context.tokens,
+    }

@@ -106,7 +106,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     embedder = make_embedder(spec)
     dim = embedder.dim if embedder is not None else 0
-    with _cache(args) as cache:
+    with _cache(args, needed=embedder is not None) as cache:
         if settings:
             col = rk.Collection.open(str(target), access="read_write")
         else:
@@ -154,10 +154,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cache(args: argparse.Namespace) -> Any:
+def _cache(args: argparse.Namespace, *, needed: bool) -> Any:
     import ragkernel as rk
 
-    if args.no_cache:
+    if args.no_cache or not needed:  # nothing to embed: do not hold the shared cache open
         return contextlib.nullcontext()
     folder = pathlib.Path(args.cache_dir) if args.cache_dir else cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
