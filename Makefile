@@ -50,6 +50,7 @@ bench:
 	RAGKERNEL_BENCH_CACHE=$${RAGKERNEL_BENCH_CACHE:-bench/.cache} $(PY) bench/python/vector_corpus.py
 	$(PY) bench/python/bench_vector.py --data real
 	$(PY) bench/python/bench_vector.py --data synthetic --n 100000
+	$(PY) bench/python/bench_langchain.py --n 100000
 
 lint: bootstrap
 	$(VENV)/bin/ruff check python tests/python bench/python

@@ -120,7 +120,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             cells = [comparison.cell(system, m) for m in METRICS]
             table.add_row(system, *(f"{c.mean:.4f} {c.mark}".strip() for c in cells))
         out.print(table)
-        report_path = rk.eval.Report(comparison, title=f"ragkernel demo: {args.dataset}").save(out_dir / "report.html")
+        report_path = rk.eval.Report(comparison, title=f"ragkernel demo: {args.dataset}").save(
+            (out_dir / "report.html").resolve()
+        )
         summary["evaluation"] = {s: {m: comparison.cell(s, m).mean for m in METRICS} for s in comparison.systems}
         summary["report"] = str(report_path)
         out.print(
