@@ -43,6 +43,8 @@ class _Writable(Protocol):
         texts: Sequence[str],
         vectors: Vectors | None = None,
         metadata: Sequence[dict[str, Any] | None] | None = None,
+        *,
+        delete: Sequence[str] = (),
     ) -> Any: ...
 
     def delete(self, ids: Sequence[str]) -> Any: ...
@@ -215,13 +217,18 @@ def add_documents(
             if chunked:
                 for doc, chunks in zip(group, chunk_lists, strict=True):
                     stale += _existing_chunks(col, doc.id)[len(chunks) :]
-            for batch in batched(records, batch_size):
+            batches = list(batched(records, batch_size))
+            for n, batch in enumerate(batches):
                 ids = [r[0] for r in batch]
                 texts = [r[1] for r in batch]
                 vectors = None if embed is None else np.ascontiguousarray(embed(texts), dtype=np.float32)
-                col.upsert(ids, texts, vectors, [r[2] for r in batch])
+                # The last write of a group also removes the stale chunks of its re-chunked
+                # documents, in the same atomic write: a reader never sees a document half-replaced
+                # within one batch.
+                last = n == len(batches) - 1
+                col.upsert(ids, texts, vectors, [r[2] for r in batch], delete=stale if last else ())
                 report.ids += ids
-            if stale:
+            if stale and not batches:  # defensive: every document yields at least one chunk
                 col.delete(stale)
             report.chunks += len(records)
             report.replaced_chunks += len(stale)
