@@ -73,6 +73,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         Rule(f"[bold]ragkernel demo[/]: {args.dataset} ({len(corpus)} documents, {len(golden.qrels)} judged queries)")
     )
     started = time.perf_counter()
+    _quiet_model_loading()
     embedder = make_embedder(args.embedder)
     if embedder is None:
         raise ValueError("the demo compares dense and hybrid retrieval: choose an embedder other than none")
@@ -135,6 +136,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if out.as_json:
         out.json(summary)
     return 0
+
+
+def _quiet_model_loading() -> None:
+    """No "Loading weights" bar from transformers between the demo's own lines."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # the embeddings extra is not installed: nothing to quiet
+        return
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 def _document_run(hits_per_query: dict[str, Any]) -> dict[str, dict[str, float]]:
