@@ -67,3 +67,16 @@ def test_without_an_endpoint_the_demo_says_how_to_get_an_answer(
         assert _demo(tmp_path) == 0
     out = capsys.readouterr().out
     assert "Set OPENAI_BASE_URL" in out and "make demo" in out
+
+
+def test_an_endpoint_without_a_model_is_a_one_line_error(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeOpenAI(embedding_dim=16) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test")
+        monkeypatch.delenv("OPENAI_MODEL", raising=False)
+        assert _demo(tmp_path) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ragkernel demo: error: ") and "set OPENAI_MODEL" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
