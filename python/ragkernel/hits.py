@@ -35,6 +35,20 @@ class Hit:
     _collection: Collection | None = field(default=None, repr=False, compare=False)
     _query: str | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def source_id(self) -> str:
+        """The document a chunk came from (``add_documents`` records it); a record added
+        whole is its own source."""
+        return str((self.metadata or {}).get("source_id", self.id))
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """``(start, end)``: where the chunk's text sits in its source's text (``str``
+        indices), or None for a record that is not a chunk."""
+        meta = self.metadata or {}
+        start, end = meta.get("start"), meta.get("end")
+        return (int(start), int(end)) if isinstance(start, int) and isinstance(end, int) else None
+
     def explain(self) -> dict[str, Any]:
         """The BM25 term contributions to this document's score for the query's text:
         per term its tf, df, idf and score; ``score`` equals the BM25 score of the document."""

@@ -48,6 +48,14 @@ def test_chunks_carry_their_source_and_exact_offsets(adi: list[dict[str, str]]) 
         assert source.encode()[meta["byte_start"] : meta["byte_end"]] == record.text.encode()
         assert meta["token_count"] == len(record.text) <= 200  # chars: the default unit
         assert meta["title"] == by_id[meta["source_id"]]["title"]  # the document's metadata comes along
+    for hit in col.search(text="indexing", k=5):
+        assert hit.span is not None
+        start, end = hit.span
+        assert by_id[hit.source_id]["text"][start:end] == hit.text
+    whole = rk.Collection(dim=0)
+    whole.add(["w"], ["a record added whole"])
+    (hit,) = whole.search(text="record")
+    assert hit.source_id == "w" and hit.span is None
 
 
 def test_adding_a_document_again_replaces_its_chunks() -> None:
