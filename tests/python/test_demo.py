@@ -46,8 +46,14 @@ def test_the_demo_ingests_searches_evaluates_and_answers(
     assert set(summary["evaluation"]) == {"bm25", "dense", "hybrid"}
     assert 0.2 < summary["evaluation"]["bm25"]["ndcg@10"] < 0.7  # BM25 on ADI; the vectors are noise here
     assert summary["answer"]["sources"] and summary["answer"]["context_tokens"] > 0
-    assert summary["answer"]["cached"]  # the second run asked the LLM cache, not the server
-    assert len(chats) == 1 and chats[0]["messages"][-1]["content"].startswith("Sources:\n[1] ")
+    assert chats[0]["messages"][-1]["content"].startswith("Sources:\n[1] ")
+    # The second run asks the LLM cache first: the same prompt never reaches the server twice.
+    # (With these noise vectors a rebuilt HNSW graph may rank near-ties differently, and then
+    # the context, so the prompt, differs and is a new question.)
+    if summary["answer"]["cached"]:
+        assert len(chats) == 1
+    else:
+        assert len(chats) == 2 and chats[0]["messages"] != chats[1]["messages"]
 
 
 def test_without_an_endpoint_the_demo_says_how_to_get_an_answer(
