@@ -301,6 +301,9 @@ class LlamaIndexVectorStoreTests:
         vector_store.add(CORPUS)
         assert set(self.query(vector_store, doc_ids=["d2"]).ids) == {"n4", "n5", "n6"}
         assert set(self.query(vector_store, node_ids=["n1", "n9"]).ids) == {"n1", "n9"}
+        # Empty lists restrict nothing: VectorStoreIndex's retriever sends node_ids=[] to
+        # stores that keep their own nodes (SimpleVectorStore reads it the same way).
+        assert len(self.query(vector_store, node_ids=[], doc_ids=[]).ids) == len(CORPUS)
 
     def test_list_fields_refuse_scalar_comparisons(self, vector_store: BasePydanticVectorStore) -> None:
         vector_store.add(CORPUS)
