@@ -184,3 +184,29 @@ def test_from_texts_and_hybrid_retriever(tmp_path: pathlib.Path) -> None:
     with pytest.raises(ValueError, match="use mode='bm25'"):
         RagkernelRetriever(collection=text_only).invoke("flow")
     assert [d.id for d in RagkernelRetriever(collection=text_only, mode="bm25").invoke("flow")] == ["a"]
+
+
+class _CountingEmbeddings(DeterministicFakeEmbedding):
+    """Counts the texts that reach embed_documents."""
+
+    embedded: int = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded += len(texts)
+        return super().embed_documents(texts)
+
+
+def test_document_embeddings_go_through_the_embedding_cache(tmp_path: pathlib.Path) -> None:
+    emb = _CountingEmbeddings(size=8)
+    cache = rk.EmbeddingCache(tmp_path / "emb")
+    first = RagkernelVectorStore(emb, embedding_cache=cache, model_id="fake-8")
+    first.add_texts(TEXTS[:4])
+    assert emb.embedded == 4
+    second = RagkernelVectorStore(emb, embedding_cache=cache, model_id="fake-8")
+    second.add_texts(TEXTS)  # four texts are cached: only two reach the embeddings
+    assert emb.embedded == 6
+    plain = RagkernelVectorStore(emb).from_texts(TEXTS[:2], emb)
+    assert emb.embedded == 8  # without a cache every text is embedded
+    hits = second.similarity_search_with_score(TEXTS[5], k=1)
+    assert hits[0][0].page_content == TEXTS[5] and plain.collection is not None
+    cache.close()

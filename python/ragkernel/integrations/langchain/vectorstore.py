@@ -44,6 +44,8 @@ from langchain_core.vectorstores import VectorStore
 from langchain_core.vectorstores.utils import maximal_marginal_relevance
 
 from ragkernel.collection import Collection
+from ragkernel.embedders import LangChainEmbedder
+from ragkernel.embedding_cache import CachedEmbedder, EmbeddingCache
 
 __all__ = ["RagkernelVectorStore"]
 
@@ -95,6 +97,10 @@ class RagkernelVectorStore(VectorStore):
         embeddings'). Otherwise one is made at the first write, with ``collection_options``
         (``metric``, ``index``, ``quantization``, ``analyzer``, ...), in memory, or at ``path``
         (created if missing, reopened if it holds a collection).
+    embedding_cache
+        A :class:`ragkernel.EmbeddingCache`: document embeddings are looked up there first and
+        only the texts it misses reach ``embedding`` (keyed by ``model_id``, default the
+        embeddings' ``model`` attribute or class name). Queries are embedded directly.
     """
 
     def __init__(
@@ -103,11 +109,17 @@ class RagkernelVectorStore(VectorStore):
         *,
         collection: Collection | None = None,
         path: str | os.PathLike[str] | None = None,
+        embedding_cache: EmbeddingCache | None = None,
+        model_id: str | None = None,
         **collection_options: Any,
     ) -> None:
         if collection is not None and path is not None:
             raise ValueError("pass collection=... or path=..., not both")
         self.embedding = embedding
+        self._embed_documents: Callable[[list[str]], Any] = embedding.embed_documents
+        if embedding_cache is not None:
+            embedder = LangChainEmbedder(embedding, model_id=model_id)
+            self._embed_documents = CachedEmbedder(embedding_cache, embedder, model=embedder.model_id, dim=embedder.dim)
         self._options = {"index": "flat", **collection_options}
         self._path = None if path is None else os.fspath(path)
         self._collection = collection
@@ -157,7 +169,7 @@ class RagkernelVectorStore(VectorStore):
         if not text_list:
             return []
         stored = [encode_metadata(m) for m in (metadatas or [{}] * len(text_list))]
-        vectors = np.asarray(self.embedding.embed_documents(text_list), dtype=np.float32)
+        vectors = np.asarray(self._embed_documents(text_list), dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(text_list):
             raise ValueError(f"the embeddings returned shape {vectors.shape} for {len(text_list)} texts")
         self._writable(int(vectors.shape[1])).upsert(id_list, text_list, vectors, stored)
