@@ -205,7 +205,7 @@ def test_document_embeddings_go_through_the_embedding_cache(tmp_path: pathlib.Pa
     second = RagkernelVectorStore(emb, embedding_cache=cache, model_id="fake-8")
     second.add_texts(TEXTS)  # four texts are cached: only two reach the embeddings
     assert emb.embedded == 6
-    plain = RagkernelVectorStore(emb).from_texts(TEXTS[:2], emb)
+    plain = RagkernelVectorStore.from_texts(TEXTS[:2], emb)
     assert emb.embedded == 8  # without a cache every text is embedded
     hits = second.similarity_search_with_score(TEXTS[5], k=1)
     assert hits[0][0].page_content == TEXTS[5] and plain.collection is not None
