@@ -104,6 +104,7 @@ def test_compare_marks_significant_differences_and_reports_are_deterministic():
     assert html.count("<svg") == 4  # bars, two delta charts, recall curves
     assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # self-contained
     assert report._repr_html_().startswith('<div class="ragkernel-report">')
+    assert table._repr_html_() == report._repr_html_()  # a notebook cell gets the fragment, not a page
     data = json.loads(report.to_json())
     assert data["systems"]["strong"]["significant"]["ndcg_cut_10"] is True
     assert "▲" in report.to_markdown()

@@ -81,7 +81,7 @@ class Comparison:
     def _repr_html_(self) -> str:
         from ragkernel.eval.report import Report
 
-        return Report(self).to_html()
+        return Report(self)._repr_html_()  # a fragment for the notebook cell, not a whole page
 
     def __repr__(self) -> str:
         return self.to_markdown()
