@@ -421,7 +421,10 @@ def python_threads(base: np.ndarray, queries: np.ndarray, out: dict[str, Any]) -
 def churn(base: np.ndarray, queries: np.ndarray, threads: int, out: dict[str, Any]) -> None:
     print("\n## Churn: 3 rounds of 10% delete + reinsert (new vectors into the freed ids), ef=64")
     n = len(base)
-    fresh = synthetic(n, seed=99, d=base.shape[1])
+    # Every replacement vector is new (never reused across rounds): a duplicate vector would make
+    # the exact answer ambiguous between two ids and count as a miss for either index.
+    per_round = n // 10
+    fresh = synthetic(3 * per_round, seed=99, d=base.shape[1])
     current = base.copy()
     rng = np.random.default_rng(4)
     ours = Ragkernel()
@@ -442,8 +445,8 @@ def churn(base: np.ndarray, queries: np.ndarray, threads: int, out: dict[str, An
         )
         if round_ == 3:
             break
-        victims = rng.choice(n, n // 10, replace=False)
-        new = fresh[(victims + round_ * 7919) % n]
+        victims = rng.choice(n, per_round, replace=False)
+        new = fresh[round_ * per_round : (round_ + 1) * per_round]
         names = [str(v) for v in victims]
         ours.index.remove(names)
         ours.index.add(names, new)
