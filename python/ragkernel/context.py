@@ -135,6 +135,11 @@ def pack_context(hits: Sequence[Any], *, max_tokens: int, tokenizer: Any = None,
     holding ``source_id``, ``start`` and ``end`` when it is a chunk) under ``max_tokens``."""
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens <= 0:
         raise ValueError(f"max_tokens must be a positive int, got {max_tokens!r}")
+    for hit in hits:
+        if not isinstance(getattr(hit, "text", None), str):
+            raise ValueError(
+                f"hit {getattr(hit, 'id', '?')!r} has no text: search with the text included to pack a context"
+            )
     count = token_counter(tokenizer)
     groups: dict[str, list[Passage]] = {}
     order: list[str] = []

@@ -26,7 +26,7 @@ from ragkernel.chunking import Chunk, Method, TokenizerLike, Unit, chunk_many
 from ragkernel.documents import Document, as_documents
 from ragkernel.embedding_cache import EmbeddingCache
 
-__all__ = ["DEFAULT_CHUNKER", "ChunkFn", "Chunker", "IngestReport", "add_documents", "chunk_id"]
+__all__ = ["DEFAULT_CHUNKER", "ChunkFn", "Chunker", "IngestReport", "add_documents", "check_documents", "chunk_id"]
 
 Vectors = npt.NDArray[np.float32]
 
@@ -46,8 +46,6 @@ class _Writable(Protocol):
         *,
         delete: Sequence[str] = (),
     ) -> Any: ...
-
-    def delete(self, ids: Sequence[str]) -> Any: ...
 
     def __contains__(self, id: object) -> bool: ...
 
@@ -165,6 +163,22 @@ def _embed_fn(
     return cache.wrap(counting, model=model, dim=dim, normalized=normalized), counting
 
 
+def check_documents(docs: Iterable[Any], batch_size: int = 256) -> list[Document]:
+    """The documents as :class:`Document` objects, checked before anything is written: every
+    one has text and a unique id, and ``batch_size`` is positive."""
+    if batch_size <= 0:
+        raise ValueError(f"batch_size must be positive, got {batch_size}")
+    documents = list(as_documents(docs))
+    seen: set[str] = set()
+    for n, doc in enumerate(documents):
+        if not doc.text.strip():
+            raise ValueError(f"document {doc.id!r} (#{n}) has no text; remove it or give it text (nothing was added)")
+        if doc.id in seen:
+            raise ValueError(f"document id {doc.id!r} appears twice (#{n}); ids must be unique (nothing was added)")
+        seen.add(doc.id)
+    return documents
+
+
 def add_documents(
     col: _Writable,
     docs: Iterable[Any],
@@ -179,16 +193,7 @@ def add_documents(
 
     ``progress=None`` shows a progress bar when stderr is a terminal.
     """
-    if batch_size <= 0:
-        raise ValueError(f"batch_size must be positive, got {batch_size}")
-    documents = list(as_documents(docs))
-    seen: set[str] = set()
-    for n, doc in enumerate(documents):
-        if not doc.text.strip():
-            raise ValueError(f"document {doc.id!r} (#{n}) has no text; remove it or give it text (nothing was added)")
-        if doc.id in seen:
-            raise ValueError(f"document id {doc.id!r} appears twice (#{n}); ids must be unique (nothing was added)")
-        seen.add(doc.id)
+    documents = check_documents(docs, batch_size)
     dim = col.dim
     if dim > 0 and embedder is None:
         raise ValueError(
@@ -213,10 +218,13 @@ def add_documents(
             records = [
                 r for doc, chunks in zip(group, chunk_lists, strict=True) for r in _records(doc, chunks, chunked)
             ]
+            # What an earlier add left of these documents and this one does not overwrite: surplus
+            # chunks, or the other form (chunks vs the whole record) after a change of chunker.
             stale = []
-            if chunked:
-                for doc, chunks in zip(group, chunk_lists, strict=True):
-                    stale += _existing_chunks(col, doc.id)[len(chunks) :]
+            for doc, chunks in zip(group, chunk_lists, strict=True):
+                fresh = {chunk_id(doc.id, c.index) if chunked else doc.id for c in chunks}
+                earlier = _existing_chunks(col, doc.id) + ([doc.id] if doc.id in col else [])
+                stale += [i for i in earlier if i not in fresh]
             batches = list(batched(records, batch_size))
             for n, batch in enumerate(batches):
                 ids = [r[0] for r in batch]
@@ -228,8 +236,6 @@ def add_documents(
                 last = n == len(batches) - 1
                 col.upsert(ids, texts, vectors, [r[2] for r in batch], delete=stale if last else ())
                 report.ids += ids
-            if stale and not batches:  # defensive: every document yields at least one chunk
-                col.delete(stale)
             report.chunks += len(records)
             report.replaced_chunks += len(stale)
             advance(len(group))

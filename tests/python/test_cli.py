@@ -71,6 +71,22 @@ def test_usage_errors_are_one_line_with_a_hint(args: list[str], message: str) ->
         (["ingest", "{tmp}/notext.jsonl", "--into", "{tmp}/kb", "--embedder", "none"], "no 'text' field"),
         (["ingest", "{tmp}/bad.jsonl", "--into", "{tmp}/kb", "--embedder", "word2vec"], "unknown embedder 'word2vec'"),
         (["search", "{tmp}/kb2", "q", "-k", "0"], "-k must be at least 1"),
+        (["ingest", "{tmp}/dup.jsonl", "--into", "{tmp}/kb", "--embedder", "none"], "appears twice"),
+        (
+            [
+                "ingest",
+                "{tmp}/notext.jsonl",
+                "--into",
+                "{tmp}/kb",
+                "--embedder",
+                "none",
+                "--text-field",
+                "body",
+                "--batch-size",
+                "0",
+            ],
+            "batch_size must be positive",
+        ),
     ],
 )
 def test_input_errors_are_one_line_without_a_traceback(
@@ -78,6 +94,7 @@ def test_input_errors_are_one_line_without_a_traceback(
 ) -> None:
     (tmp_path / "bad.jsonl").write_text('{"id": "a", "text": "fine"}\n{"id": "b", "text": \n')
     (tmp_path / "notext.jsonl").write_text('{"id": "a", "body": "no text field"}\n')
+    (tmp_path / "dup.jsonl").write_text('{"id": "a", "text": "one"}\n{"id": "a", "text": "two"}\n')
     code = main([a.replace("{tmp}", str(tmp_path)) for a in args])
     err = capsys.readouterr().err
     assert code == 2
@@ -85,7 +102,7 @@ def test_input_errors_are_one_line_without_a_traceback(
     assert err.startswith(f"ragkernel {args[0]}: error: ")
     assert message in err
     assert "Traceback" not in err
-    assert not (tmp_path / "kb").exists() or not any((tmp_path / "kb").iterdir())  # nothing half-made
+    assert not (tmp_path / "kb").exists()  # nothing half-made
 
 
 def _jsonl(path: pathlib.Path, rows: list[dict[str, object]]) -> pathlib.Path:

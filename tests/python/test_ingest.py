@@ -73,6 +73,24 @@ def test_adding_a_document_again_replaces_its_chunks() -> None:
     assert col.get(["doc#0"])[0].text == "Now short."
 
 
+def test_changing_the_chunker_replaces_the_other_form() -> None:
+    col = rk.Collection(dim=0)
+    text = "One sentence about flow. " * 12
+    col.add_documents([{"id": "doc", "text": text}], chunker=None)  # whole
+    report = col.add_documents([{"id": "doc", "text": text}], chunker=rk.Chunker(chunk_size=40, overlap=0))
+    assert "doc" not in col and report.replaced_chunks == 1  # the whole record left with the write
+    assert sorted(col.ids()) == [f"doc#{i}" for i in range(report.chunks)]
+    report = col.add_documents([{"id": "doc", "text": text}], chunker=None)  # and back
+    assert col.ids() == ["doc"] and report.replaced_chunks > 1
+
+
+def test_a_context_needs_hit_texts() -> None:
+    col = rk.Collection(dim=0)
+    col.add_documents([{"id": "a", "text": "flow over a plate"}], chunker=None)
+    with pytest.raises(ValueError, match="has no text"):
+        col.search(text="flow", include=("metadata",)).to_context(max_tokens=50)
+
+
 def test_whole_documents_and_text_only_collections() -> None:
     col = rk.Collection(dim=0)
     report = col.add_documents(["alpha beta", {"id": "x", "text": "gamma delta"}], chunker=None)

@@ -85,7 +85,7 @@ def _chunker(args: argparse.Namespace) -> Any:
 def cmd_ingest(args: argparse.Namespace) -> int:
     import ragkernel as rk
     from ragkernel.documents import load_documents
-    from ragkernel.ingest import add_documents
+    from ragkernel.ingest import add_documents, check_documents
 
     out = Output(args.json)
     target = pathlib.Path(args.into)
@@ -100,7 +100,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "(or leave --embedder out), or into a new directory"
         )
     chunker = _chunker(args)
-    docs = list(load_documents(args.paths, text_field=args.text_field, id_field=args.id_field))
+    docs = check_documents(
+        load_documents(args.paths, text_field=args.text_field, id_field=args.id_field), args.batch_size
+    )  # before anything is created: bad input leaves no directory behind
     if not docs:
         raise ValueError(f"no documents found in {', '.join(args.paths)}")
     started = time.perf_counter()

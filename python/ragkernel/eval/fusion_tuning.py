@@ -91,8 +91,11 @@ def tune_fusion(
     points = grid if grid is not None else FUSION_GRID
 
     def make_run(**params: Any) -> dict[str, dict[str, float]]:
-        hits = collection.search_batch(texts, matrix, k=k, fusion=_fusion(params), candidates=candidates, include=())
-        return {q: h.to_run() for q, h in zip(query_ids, hits, strict=True)}
+        # Judgements name documents; a chunked collection's hits are chunks, scored by source.
+        hits = collection.search_batch(
+            texts, matrix, k=k, fusion=_fusion(params), candidates=candidates, include=("metadata",)
+        )
+        return {q: h.to_run(by="source_id") for q, h in zip(query_ids, hits, strict=True)}
 
     return tune(
         make_run,

@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -116,6 +117,7 @@ class RagkernelVectorStore(VectorStore):
         if collection is not None and path is not None:
             raise ValueError("pass collection=... or path=..., not both")
         self.embedding = embedding
+        self._lock = threading.Lock()
         self._embed_documents: Callable[[list[str]], Any] = embedding.embed_documents
         if embedding_cache is not None:
             embedder = LangChainEmbedder(embedding, model_id=model_id)
@@ -138,11 +140,12 @@ class RagkernelVectorStore(VectorStore):
         return self._collection
 
     def _writable(self, dim: int) -> Collection:
-        if self._collection is None:
-            if self._path is not None:
-                self._collection = Collection.create(self._path, dim, **self._options)
-            else:
-                self._collection = Collection(dim, **self._options)
+        with self._lock:  # the first writes may come from several threads (async variants)
+            if self._collection is None:
+                if self._path is not None:
+                    self._collection = Collection.create(self._path, dim, **self._options)
+                else:
+                    self._collection = Collection(dim, **self._options)
         if self._collection.dim != dim:
             raise ValueError(
                 f"the embeddings make {dim}-d vectors but the collection stores {self._collection.dim}-d ones; "
@@ -180,9 +183,10 @@ class RagkernelVectorStore(VectorStore):
         col = self._collection
         if col is None:
             return True
-        doomed = col.ids() if ids is None else [i for i in dict.fromkeys(ids) if i in col]
-        if doomed:
-            col.delete(doomed)
+        with self._lock:  # the membership test and the delete as one step (async deletes run in threads)
+            doomed = col.ids() if ids is None else [i for i in dict.fromkeys(ids) if i in col]
+            if doomed:
+                col.delete(doomed)
         return True
 
     # ---- reads ----
@@ -272,10 +276,15 @@ class RagkernelVectorStore(VectorStore):
         if not len(hits):
             return []
         records = col.get(hits.ids, include=("vector",))
-        vectors = np.stack([r.vector for r in records if r is not None and r.vector is not None])
-        chosen = maximal_marginal_relevance(query, list(vectors), lambda_mult=lambda_mult, k=k)
+        # Pairs, so that a hit deleted since the search cannot shift the vectors onto other hits.
+        pairs = [(h, r.vector) for h, r in zip(hits, records, strict=True) if r is not None and r.vector is not None]
+        if not pairs:
+            return []
+        chosen = maximal_marginal_relevance(query, [v for _, v in pairs], lambda_mult=lambda_mult, k=k)
         return [
-            Document(id=hits[i].id, page_content=hits[i].text or "", metadata=decode_metadata(hits[i].metadata))
+            Document(
+                id=pairs[i][0].id, page_content=pairs[i][0].text or "", metadata=decode_metadata(pairs[i][0].metadata)
+            )
             for i in chosen
         ]
 

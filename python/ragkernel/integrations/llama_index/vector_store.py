@@ -249,12 +249,13 @@ class RagkernelVectorStore(BasePydanticVectorStore):
         if not len(hits):
             return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
         records = col.get(hits.ids, include=("vector",))
-        vectors = [r.vector.tolist() for r in records if r is not None and r.vector is not None]
+        # Pairs, so that a hit deleted since the search cannot shift the vectors onto other ids.
+        pairs = [(h.id, r.vector.tolist()) for h, r in zip(hits, records, strict=True) if r and r.vector is not None]
         similarities, ids = get_top_k_mmr_embeddings(
             q.tolist(),
-            vectors,
+            [v for _, v in pairs],
             similarity_top_k=query.similarity_top_k,
-            embedding_ids=hits.ids,
+            embedding_ids=[i for i, _ in pairs],
             mmr_threshold=threshold,
         )
         by_id = {h.id: h for h in hits}
