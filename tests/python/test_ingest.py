@@ -79,7 +79,7 @@ def test_changing_the_chunker_replaces_the_other_form() -> None:
     col.add_documents([{"id": "doc", "text": text}], chunker=None)  # whole
     report = col.add_documents([{"id": "doc", "text": text}], chunker=rk.Chunker(chunk_size=40, overlap=0))
     assert "doc" not in col and report.replaced_chunks == 1  # the whole record left with the write
-    assert sorted(col.ids()) == [f"doc#{i}" for i in range(report.chunks)]
+    assert set(col.ids()) == {f"doc#{i}" for i in range(report.chunks)}
     report = col.add_documents([{"id": "doc", "text": text}], chunker=None)  # and back
     assert col.ids() == ["doc"] and report.replaced_chunks > 1
 

@@ -91,52 +91,54 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     folder = pathlib.Path(args.cache_dir) if args.cache_dir else cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    with rk.EmbeddingCache(str(folder / "embeddings")) as cache:
-        # The with block closes the collection (and releases its lock) on errors too.
-        with rk.Collection.create(str(where), dim=embedder.dim, index="hnsw") as col:
-            write_settings(where, {"embedder": args.embedder, "model_id": embedder.model_id, "dim": embedder.dim})
-            docs = [{"id": d.id, "text": d.text, "title": d.title} for d in corpus.values()]
-            report = add_documents(
-                col, docs, embedder=embedder, chunker=chunker, embedding_cache=cache,
-                progress=False if args.no_progress or args.json else None,
-            )  # fmt: skip
-            ingest_seconds = time.perf_counter() - started
-            summary["ingest"] = {
-                "chunks": report.chunks,
-                "embedded": report.embedded,
-                "seconds": round(ingest_seconds, 2),
-            }
-            out.print(
-                f"[green]1. ingested[/] {report.documents} documents as {report.chunks} chunks in {ingest_seconds:.1f} s "
-                f"({report.embedded} embedded, {report.chunks - report.embedded} from the embedding cache in {folder})"
-            )
+    # One with: the collection closes (and releases its lock) on errors too.
+    with (
+        rk.EmbeddingCache(str(folder / "embeddings")) as cache,
+        rk.Collection.create(str(where), dim=embedder.dim, index="hnsw") as col,
+    ):
+        write_settings(where, {"embedder": args.embedder, "model_id": embedder.model_id, "dim": embedder.dim})
+        docs = [{"id": d.id, "text": d.text, "title": d.title} for d in corpus.values()]
+        report = add_documents(
+            col, docs, embedder=embedder, chunker=chunker, embedding_cache=cache,
+            progress=False if args.no_progress or args.json else None,
+        )  # fmt: skip
+        ingest_seconds = time.perf_counter() - started
+        summary["ingest"] = {
+            "chunks": report.chunks,
+            "embedded": report.embedded,
+            "seconds": round(ingest_seconds, 2),
+        }
+        out.print(
+            f"[green]1. ingested[/] {report.documents} documents as {report.chunks} chunks in {ingest_seconds:.1f} s "
+            f"({report.embedded} embedded, {report.chunks - report.embedded} from the embedding cache in {folder})"
+        )
 
-            out.print(Rule("[bold]2. hybrid search[/] (BM25 + MiniLM, fused by reciprocal rank)"))
-            for query in SHOWCASE[args.dataset]:
-                hits = col.search(text=query, vector=embedder([query])[0], k=3)
-                out.print(f"[bold cyan]{query}[/]")
-                out.print(render_hits(hits, query, col.analyzer.analyze))
+        out.print(Rule("[bold]2. hybrid search[/] (BM25 + MiniLM, fused by reciprocal rank)"))
+        for query in SHOWCASE[args.dataset]:
+            hits = col.search(text=query, vector=embedder([query])[0], k=3)
+            out.print(f"[bold cyan]{query}[/]")
+            out.print(render_hits(hits, query, col.analyzer.analyze))
 
-            out.print(
-                Rule("[bold]3. evaluation[/]: BM25 vs dense vs hybrid (▲/▼: significant against BM25, Holm-corrected)")
-            )
-            comparison, eval_seconds = _evaluate(rk, col, golden, embedder)
-            table = Table("system", *METRICS)
-            for system in comparison.systems:
-                cells = [comparison.cell(system, m) for m in METRICS]
-                table.add_row(system, *(f"{c.mean:.4f} {c.mark}".strip() for c in cells))
-            out.print(table)
-            report_path = rk.eval.Report(comparison, title=f"ragkernel demo: {args.dataset}").save(
-                (out_dir / "report.html").resolve()
-            )
-            summary["evaluation"] = {s: {m: comparison.cell(s, m).mean for m in METRICS} for s in comparison.systems}
-            summary["report"] = str(report_path)
-            out.print(
-                f"evaluated {len(golden.qrels)} queries x 3 systems in {eval_seconds:.1f} s; report: [bold]{report_path}[/]"
-            )
+        out.print(
+            Rule("[bold]3. evaluation[/]: BM25 vs dense vs hybrid (▲/▼: significant against BM25, Holm-corrected)")
+        )
+        comparison, eval_seconds = _evaluate(rk, col, golden, embedder)
+        table = Table("system", *METRICS)
+        for system in comparison.systems:
+            cells = [comparison.cell(system, m) for m in METRICS]
+            table.add_row(system, *(f"{c.mean:.4f} {c.mark}".strip() for c in cells))
+        out.print(table)
+        report_path = rk.eval.Report(comparison, title=f"ragkernel demo: {args.dataset}").save(
+            (out_dir / "report.html").resolve()
+        )
+        summary["evaluation"] = {s: {m: comparison.cell(s, m).mean for m in METRICS} for s in comparison.systems}
+        summary["report"] = str(report_path)
+        out.print(
+            f"evaluated {len(golden.qrels)} queries x 3 systems in {eval_seconds:.1f} s; report: [bold]{report_path}[/]"
+        )
 
-            out.print(Rule("[bold]4. an answer with sources[/]"))
-            summary["answer"] = _answer(rk, col, embedder, QUESTION[args.dataset], out, folder / "llm")
+        out.print(Rule("[bold]4. an answer with sources[/]"))
+        summary["answer"] = _answer(rk, col, embedder, QUESTION[args.dataset], out, folder / "llm")
     if out.as_json:
         out.json(summary)
     return 0
