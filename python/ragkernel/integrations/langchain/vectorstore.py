@@ -280,7 +280,7 @@ class RagkernelVectorStore(VectorStore):
         pairs = [(h, r.vector) for h, r in zip(hits, records, strict=True) if r is not None and r.vector is not None]
         if not pairs:
             return []
-        chosen = maximal_marginal_relevance(query, [v for _, v in pairs], lambda_mult=lambda_mult, k=k)
+        chosen = maximal_marginal_relevance(query, list(np.stack([v for _, v in pairs])), lambda_mult=lambda_mult, k=k)
         return [
             Document(
                 id=pairs[i][0].id, page_content=pairs[i][0].text or "", metadata=decode_metadata(pairs[i][0].metadata)
