@@ -21,14 +21,25 @@ the expected type.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ragkernel import _core
 
-__all__ = ["MetadataStore", "check_filter"]
+__all__ = ["MetadataStore", "check_filter", "is_indexable"]
 
 MetadataValue = str | int | float | bool | list[str]
+
+
+def is_indexable(value: Any) -> bool:
+    """Whether a metadata value has a type the store indexes and filters on: bool, str, int, a
+    finite float, or a non-empty list of str. Adapters keep other values aside, whole."""
+    if isinstance(value, bool | str | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
 
 
 def check_filter(filter: Mapping[str, Any]) -> None:

@@ -47,18 +47,11 @@ from langchain_core.vectorstores.utils import maximal_marginal_relevance
 from ragkernel.collection import Collection
 from ragkernel.embedders import LangChainEmbedder
 from ragkernel.embedding_cache import CachedEmbedder, EmbeddingCache
+from ragkernel.metadata import is_indexable
 
 __all__ = ["RagkernelVectorStore"]
 
 RAW_METADATA = "_lc_metadata"  # metadata that the collection cannot index, kept as JSON
-
-
-def _indexable(value: Any) -> bool:
-    if isinstance(value, bool | str | int):
-        return True
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
 
 
 def encode_metadata(metadata: dict[str, Any] | None) -> dict[str, Any]:
@@ -66,7 +59,7 @@ def encode_metadata(metadata: dict[str, Any] | None) -> dict[str, Any]:
     metadata = dict(metadata or {})
     if RAW_METADATA in metadata:
         raise ValueError(f"metadata key {RAW_METADATA!r} is reserved by the ragkernel store; rename it")
-    stored = {k: v for k, v in metadata.items() if _indexable(v)}
+    stored = {k: v for k, v in metadata.items() if is_indexable(v)}
     if len(stored) != len(metadata):
         try:
             stored[RAW_METADATA] = json.dumps(metadata, ensure_ascii=False, sort_keys=True)

@@ -19,7 +19,6 @@ fusion, 0 = BM25 only, 1 = vectors only; without ``alpha``, reciprocal rank fusi
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -39,21 +38,13 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_
 
 from ragkernel.collection import Collection
 from ragkernel.integrations.llama_index.filters import FieldIndex, translate
-from ragkernel.metadata import MetadataStore
+from ragkernel.metadata import MetadataStore, is_indexable
 
 __all__ = ["RagkernelVectorStore"]
 
 NODE_ID = "_node_id"  # the node id as a filterable field (for VectorStoreQuery.node_ids)
 _BOOKKEEPING = ("_node_content", "_node_type")
 _BM25_MODES = (VectorStoreQueryMode.SPARSE, VectorStoreQueryMode.TEXT_SEARCH)
-
-
-def _indexable(value: Any) -> bool:
-    if isinstance(value, bool | str | int):
-        return True
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
 
 
 class RagkernelVectorStore(BasePydanticVectorStore):
@@ -126,7 +117,7 @@ class RagkernelVectorStore(BasePydanticVectorStore):
         if embedding is None:
             raise ValueError(f"node {node.node_id!r} has no embedding; embed nodes before adding them")
         meta = node_to_metadata_dict(node, remove_text=True, flat_metadata=self.flat_metadata)
-        stored = {k: v for k, v in meta.items() if _indexable(v)}
+        stored = {k: v for k, v in meta.items() if is_indexable(v)}
         stored[NODE_ID] = node.node_id
         return node.node_id, text, np.asarray(embedding, dtype=np.float32), stored
 
