@@ -64,7 +64,8 @@ Record options_dict(const CollectionOptions& o) {
 collection::VectorRestore parse_restore(const std::string& s) {
   if (s == "snapshot") return collection::VectorRestore::snapshot;
   if (s == "rebuild") return collection::VectorRestore::rebuild;
-  throw InvalidArgument("restore is '" + s + "'; expected 'snapshot' or 'rebuild'");
+  if (s == "rebuild_text") return collection::VectorRestore::rebuild_text;
+  throw InvalidArgument("restore is '" + s + "'; expected 'snapshot', 'rebuild' or 'rebuild_text'");
 }
 
 collection::WriteResult write(Collection& c, bool upsert, const std::vector<std::string>& ids, const TextList& texts,

@@ -224,7 +224,7 @@ class Collection(StoreHandle[_core.Collection]):
         *,
         access: Access = "read_write",
         dim: int | None = None,
-        restore: Literal["snapshot", "rebuild"] = "snapshot",
+        restore: Literal["snapshot", "rebuild", "rebuild_text"] = "snapshot",
         mmap: bool = False,
         block_cache: BlockCache | None = None,
         block_cache_mb: int = 64,
@@ -236,8 +236,10 @@ class Collection(StoreHandle[_core.Collection]):
         ``access``: ``"read_write"`` (one writer process per directory), ``"read_only"`` (a
         frozen view, once the writer has closed) or ``"secondary"`` (follows a live writer on
         each :meth:`catch_up`). ``dim``: when given, the stored dimension must equal it.
-        ``restore="rebuild"`` re-indexes the stored vectors instead of loading the snapshot
-        (the way out of a damaged snapshot file); ``mmap=True`` maps the snapshot instead of
+        ``restore="rebuild"`` re-indexes the stored vectors and texts instead of loading the
+        snapshot files (the way out of a damaged one); ``"rebuild_text"`` loads the vector
+        snapshot and re-analyses the texts only (a damaged lexical snapshot, or texts to be
+        analysed by a newer analyzer); ``mmap=True`` maps the snapshot instead of
         reading it (fast open; pages load on use). ``checkpoint_min_changes``: a snapshot is
         written once this many documents changed and at least as many as it holds (0: only at
         close, :meth:`checkpoint` and :meth:`compact`).

@@ -141,10 +141,85 @@ TEST(CollectionDurable, ChangesAfterTheSnapshotAreReplayed) {
   auto crashed = Collection::open(dir.path("crashed"), o);
   EXPECT_EQ(crashed->stats().snapshot_generation, 1u);
   EXPECT_EQ(crashed->stats().pending_changes, 48u);
+  EXPECT_TRUE(fs::exists(fs::path(dir.path("crashed")) / "lexical-1.rkl"));  // BM25 from it plus the log
   expect_same(want, run(*crashed, queries(data)));
   crashed->close();  // writes generation 2
   o.restore = VectorRestore::rebuild;
   expect_same(want, run(*Collection::open(dir.path("crashed"), o), queries(data)));
+}
+
+namespace {
+
+// The snapshot record as stores written before lexical snapshots hold it (generation, last
+// change, documents: no lexical flag), and no lexical file.
+void forget_lexical_snapshot(const std::string& path) {
+  for (const auto& entry : fs::directory_iterator(path)) {
+    if (entry.path().extension() == ".rkl") fs::remove(entry.path());
+  }
+  auto store = store::Store::open(path, store::Schema{.kind = "collection", .families = {}, .config = {}});
+  const auto record = store->get(store->manifest_family(), "collection/snapshot");
+  ASSERT_TRUE(record && record->size() == 25) << (record ? record->size() : 0);
+  auto batch = store->batch();
+  batch.put(store->manifest_family(), "collection/snapshot", record->substr(0, 24));
+  store->write(batch);
+}
+
+}  // namespace
+
+TEST(CollectionDurable, StoresWithoutALexicalSnapshotRebuildItAndGetOne) {
+  store::test_util::ScratchDir dir;
+  const Corpus data = corpus(300, kDim, 21);
+  std::vector<std::vector<Hit>> want;
+  {
+    auto col = Collection::create(dir.path(), options(kDim));
+    churn(*col, kDim);
+    col->checkpoint();
+    col->remove(std::vector<std::string>{"d1", "d2"});  // and a change after the snapshot
+    want = run(*col, queries(data));
+    fs::copy(dir.path(), dir.path("old"), fs::copy_options::recursive);  // as a crash leaves it
+  }
+  forget_lexical_snapshot(dir.path("old"));
+  OpenOptions read_only;
+  read_only.store.access = store::Access::read_only;
+  expect_same(want, run(*Collection::open(dir.path("old"), read_only), queries(data)));
+  {
+    auto col = Collection::open(dir.path("old"));
+    EXPECT_EQ(col->stats().snapshot_generation, 1u);
+    expect_same(want, run(*col, queries(data)));
+  }  // close writes generation 2, with a lexical snapshot
+  EXPECT_TRUE(fs::exists(fs::path(dir.path("old")) / "lexical-2.rkl"));
+  auto col = Collection::open(dir.path("old"));
+  EXPECT_EQ(col->stats().snapshot_generation, 2u);
+  expect_same(want, run(*col, queries(data)));
+}
+
+TEST(CollectionDurable, ADamagedLexicalSnapshotIsCorruptionAndRebuildRecovers) {
+  store::test_util::ScratchDir dir;
+  const Corpus data = corpus(300, 0, 21);
+  std::vector<std::vector<Hit>> want;
+  {
+    auto col = Collection::create(dir.path(), options(0));  // text only
+    churn(*col, 0);
+    want = run(*col, queries(data));
+  }
+  const fs::path lexical = fs::path(dir.path()) / "lexical-1.rkl";
+  ASSERT_TRUE(fs::exists(lexical));
+  fs::resize_file(lexical, fs::file_size(lexical) - 3);
+  try {
+    Collection::open(dir.path());
+    FAIL() << "a truncated lexical snapshot opened";
+  } catch (const Corruption& e) {
+    EXPECT_NE(std::string(e.what()).find("lexical-1.rkl"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("restore='rebuild_text'"), std::string::npos) << e.what();
+  }
+  fs::remove(lexical);
+  EXPECT_THROW(Collection::open(dir.path()), Corruption);  // the manifest says it exists
+  OpenOptions o;
+  o.restore = VectorRestore::rebuild_text;
+  expect_same(want, run(*Collection::open(dir.path(), o), queries(data)));  // close writes generation 2
+  expect_same(want, run(*Collection::open(dir.path()), queries(data)));
+  EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "lexical-2.rkl"));
+  EXPECT_FALSE(fs::exists(lexical));
 }
 
 TEST(CollectionDurable, AutomaticCheckpointsAreAmortised) {

@@ -72,8 +72,8 @@ def test_reopen_answers_exactly_as_before(
         with rk.Collection.open(path, restore=restore) as col:  # type: ignore[arg-type]
             assert (col.index, col.quantization, col.dim, col.metric) == (index, quantization, DIM, "cosine")
             now = answers(col, cranfield)
-            # The lexical index is always rebuilt and exact; a vector index re-indexed from the
-            # stored vectors is exact for the float32 scan only (a new graph, and quantizers
+            # The lexical index is exact either way (snapshot or re-analysis); a vector index
+            # re-indexed from the stored vectors is exact for the float32 scan only (a new graph, and quantizers
             # trained on today's vectors rather than the first batch's).
             exact = restore == "snapshot" or (index == "flat" and quantization is None)
             assert (now if exact else now[:16]) == (before if exact else before[:16])
@@ -209,6 +209,23 @@ def test_precise_errors_for_missing_foreign_damaged_and_mismatched_stores(
     snapshots[-1].write_bytes(bytes(flipped))
     with pytest.raises(rk.CorruptionError):
         rk.Collection.open(path)
+
+
+def test_a_damaged_lexical_snapshot_raises_and_rebuild_text_recovers(tmp_path: pathlib.Path, cranfield: Corpus) -> None:
+    # HNSW: rebuild_text keeps the vector snapshot, so even the graph answers stay identical.
+    with rk.Collection.create(tmp_path, DIM, index="hnsw", analyzer="bm25s") as col:
+        fill(col, cranfield)
+        before = answers(col, cranfield)
+    (lexical,) = tmp_path.glob("lexical-*.rkl")
+    data = bytearray(lexical.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    lexical.write_bytes(bytes(data))
+    with pytest.raises(rk.CorruptionError, match=r"lexical-1\.rkl.*checksum.*restore='rebuild_text'"):
+        rk.Collection.open(tmp_path)
+    with rk.Collection.open(tmp_path, restore="rebuild_text") as col:
+        assert answers(col, cranfield) == before
+    with rk.Collection.open(tmp_path) as col:  # the rebuild's close wrote a good snapshot
+        assert answers(col, cranfield) == before
 
 
 def test_damaged_table_files_raise_corruption(tmp_path: pathlib.Path, cranfield: Corpus) -> None:

@@ -17,6 +17,7 @@ namespace {
 using store::detail::put_be64;
 using store::detail::put_bytes;
 using store::detail::put_le;
+using store::detail::put_u8;
 using store::detail::put_varint;
 using store::detail::Reader;
 
@@ -129,6 +130,8 @@ void Durable::read_state() {
     snapshot_.generation = r.le<std::uint64_t>();
     snapshot_.seq = r.le<std::uint64_t>();
     snapshot_.documents = r.le<std::uint64_t>();
+    // Records written before lexical snapshots end here: their generation has vectors only.
+    snapshot_.lexical = r.remaining() > 0 && r.u8() == 1;
     if (r.failed() || snapshot_.seq > seq_) {
       throw Corruption("collection at " + path_ + ": the snapshot record is damaged");
     }
@@ -195,7 +198,7 @@ bool Durable::checkpoint_due() const noexcept {
 }
 
 bool Durable::has_unsnapshotted_changes(const Indexes& indexes) const noexcept {
-  return pending_ > 0 || vectors_rebuilt_ || (snapshot_.generation == 0 && indexes.ids.size() > 0);
+  return pending_ > 0 || vectors_rebuilt_ || lexical_rebuilt_ || (snapshot_.generation == 0 && indexes.ids.size() > 0);
 }
 
 Durable::Checkpoint Durable::write_checkpoint(const Indexes& indexes) const {
@@ -203,8 +206,9 @@ Durable::Checkpoint Durable::write_checkpoint(const Indexes& indexes) const {
     throw InvalidArgument("collection at " + path_ + " is open " + access_name(store_->access()) +
                           "; only the writer (access='read_write') writes snapshots");
   }
-  const Checkpoint next{snapshot_.generation + 1, seq_, indexes.ids.size()};
+  const Checkpoint next{snapshot_.generation + 1, seq_, indexes.ids.size(), /*lexical=*/true};
   if (indexes.vectors) write_snapshot(*indexes.vectors, path_, next.generation);
+  write_lexical_snapshot(indexes.bm25.inverted(), path_, next.generation);
   return next;
 }
 
@@ -214,12 +218,14 @@ void Durable::commit_checkpoint(const Checkpoint& next) {
   put_le<std::uint64_t>(record, next.generation);
   put_le<std::uint64_t>(record, next.seq);
   put_le<std::uint64_t>(record, next.documents);
+  put_u8(record, next.lexical ? 1 : 0);
   batch.put(manifest_, kSnapshotKey, record);
   batch.erase_range(changes_, seq_key(0), seq_key(next.seq + 1));  // folded into the snapshot
   store_->write(batch);
   snapshot_ = next;
   pending_ = 0;
   vectors_rebuilt_ = false;
+  lexical_rebuilt_ = false;
   remove_old_snapshots(path_, next.generation);
 }
 
@@ -251,10 +257,18 @@ std::vector<std::optional<store::Document>> Durable::read(std::span<const std::s
 }
 
 std::uint64_t Durable::snapshot_bytes() const {
-  if (snapshot_.generation == 0 || options_.dim == 0) return 0;
+  if (snapshot_.generation == 0) return 0;
+  std::uint64_t total = 0;
   std::error_code ec;
-  const auto size = fs::file_size(snapshot_path(path_, snapshot_.generation), ec);
-  return ec ? 0 : size;
+  if (options_.dim > 0) {
+    const auto size = fs::file_size(snapshot_path(path_, snapshot_.generation), ec);
+    if (!ec) total += size;
+  }
+  if (snapshot_.lexical) {
+    const auto size = fs::file_size(lexical_snapshot_path(path_, snapshot_.generation), ec);
+    if (!ec) total += size;
+  }
+  return total;
 }
 
 void Durable::close() {

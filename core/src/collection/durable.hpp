@@ -9,9 +9,10 @@
 // "collection/snapshot" (generation, last change it holds, documents it holds).
 //
 // Every add/upsert/delete is one WriteBatch: documents, ids, the change record and the
-// sequence number land together or not at all. The BM25 index and the metadata are rebuilt
-// from the documents on open (analysis is fast); the vector index is restored from its last
-// snapshot plus the documents changed since, or rebuilt from the stored vectors.
+// sequence number land together or not at all. The vector and BM25 indexes are restored from
+// their last snapshot plus the documents changed since (or rebuilt from the stored vectors and
+// texts: restore='rebuild', and stores whose snapshot predates lexical snapshots); the
+// metadata is read back from its family.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -63,6 +64,7 @@ class Durable {
     std::uint64_t generation = 0;
     std::uint64_t seq = 0;
     std::uint64_t documents = 0;
+    bool lexical = false;  // a lexical snapshot file belongs to this generation
   };
   Checkpoint write_checkpoint(const Indexes& indexes) const;
   void commit_checkpoint(const Checkpoint& checkpoint);
@@ -92,8 +94,10 @@ class Durable {
 
   std::unique_ptr<Indexes> load_once();
   void restore_ids(Indexes& indexes) const;
-  void index_texts(Indexes& indexes) const;
-  void restore_vectors(Indexes& indexes);
+  void restore_metadata(Indexes& indexes) const;
+  void index_texts(Indexes& indexes, std::span<const std::uint32_t> ids) const;
+  void restore_texts(Indexes& indexes, const std::vector<std::string>& changed);
+  void restore_vectors(Indexes& indexes, const std::vector<std::string>& changed);
 
   std::string path_;
   CollectionOptions options_;
@@ -105,6 +109,7 @@ class Durable {
   SnapshotRecord snapshot_;
   std::uint64_t pending_ = 0;     // ids logged since the snapshot
   bool vectors_rebuilt_ = false;  // the vector index differs from the snapshot: write one at close
+  bool lexical_rebuilt_ = false;  // likewise the lexical index (the snapshot has none)
 };
 
 }  // namespace ragkernel::collection::detail

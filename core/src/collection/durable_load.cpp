@@ -1,6 +1,6 @@
-// Rebuilding a durable collection's indexes from its store: ids, then BM25 and metadata from
-// the documents, then the vector index from its snapshot (plus the changes since) or from
-// the stored vectors. Documents are read in internal-id order, in chunks, so postings are
+// Rebuilding a durable collection's indexes from its store: ids, metadata, then the BM25 and
+// vector indexes from their snapshot (plus the documents changed since) or from the stored
+// texts and vectors. Documents are read in internal-id order, in chunks, so postings are
 // appended rather than merged and memory stays bounded.
 #include <algorithm>
 #include <unordered_set>
@@ -50,8 +50,11 @@ std::unique_ptr<Indexes> Durable::load_once() {
   read_state();
   auto indexes = std::make_unique<Indexes>(options_, /*keep_texts=*/false);
   restore_ids(*indexes);
-  index_texts(*indexes);
-  restore_vectors(*indexes);
+  const bool from_snapshot = open_.restore != VectorRestore::rebuild && snapshot_.generation > 0;
+  const std::vector<std::string> changed = from_snapshot ? changed_since(snapshot_.seq) : std::vector<std::string>{};
+  restore_metadata(*indexes);
+  restore_texts(*indexes, changed);
+  restore_vectors(*indexes, changed);
   return indexes;
 }
 
@@ -82,38 +85,95 @@ void Durable::restore_ids(Indexes& indexes) const {
   }
 }
 
-void Durable::index_texts(Indexes& indexes) const {
+void Durable::restore_metadata(Indexes& indexes) const {
+  // One sequential pass over the metadata family (no texts read); documents without a record
+  // get an empty one, as when they were added.
+  std::vector<std::pair<std::uint32_t, filter::Metadata>> found;
+  found.reserve(indexes.ids.size());
+  store_->scan(store_->family(store::DocStore::kMetadata), {}, {}, [&](std::string_view key, std::string_view value) {
+    const auto parts = store::parse_doc_key(key);
+    const auto id = parts ? indexes.ids.find(parts->doc_id) : std::nullopt;
+    if (!id) throw Corruption("collection at " + path_ + ": a metadata record belongs to no document");
+    found.emplace_back(
+        *id, decode_metadata(value, "collection at " + path_ + ", document '" + std::string(parts->doc_id) + "'"));
+    return true;
+  });
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   const std::vector<std::uint32_t> ids = live_ids(indexes.ids);
-  std::vector<std::string> keys, texts;
   std::vector<filter::Metadata> records;
+  std::size_t next = 0;  // into found
+  for (std::size_t begin = 0; begin < ids.size(); begin += kTextChunk) {
+    const std::span<const std::uint32_t> chunk(ids.data() + begin, std::min(kTextChunk, ids.size() - begin));
+    records.clear();
+    for (const std::uint32_t id : chunk) {
+      const bool has = next < found.size() && found[next].first == id;
+      records.push_back(has ? std::move(found[next++].second) : filter::Metadata{});
+    }
+    try {
+      indexes.metadata.set(chunk, records);
+    } catch (const InvalidArgument& e) {
+      throw Corruption("collection at " + path_ + ": stored metadata cannot be indexed again (" + e.what() + ")");
+    }
+  }
+  if (next != found.size())
+    throw Corruption("collection at " + path_ + ": its metadata records do not match its documents");
+}
+
+void Durable::index_texts(Indexes& indexes, std::span<const std::uint32_t> ids) const {
+  std::vector<std::string> keys, texts;
   for (std::size_t begin = 0; begin < ids.size(); begin += kTextChunk) {
     const std::span<const std::uint32_t> chunk(ids.data() + begin, std::min(kTextChunk, ids.size() - begin));
     keys.clear();
     for (const std::uint32_t id : chunk) keys.push_back(indexes.ids.key(id));
-    auto docs = docs_->get(keys, store::kFieldText | store::kFieldMetadata);
+    auto docs = docs_->get(keys, store::kFieldText);
     texts.clear();
-    records.clear();
     for (std::size_t i = 0; i < chunk.size(); ++i) {
       if (!docs[i]) {
         throw Corruption("collection at " + path_ + ": document '" + keys[i] + "' has an internal id but no text");
       }
       texts.push_back(std::move(docs[i]->text));
-      const std::string where = "collection at " + path_ + ", document '" + keys[i] + "'";
-      records.push_back(docs[i]->metadata ? decode_metadata(*docs[i]->metadata, where) : filter::Metadata{});
     }
     try {
       indexes.bm25.add_terms(chunk, analyse_texts(indexes.bm25.analyzer(), keys, texts));
-      indexes.metadata.set(chunk, records);
     } catch (const InvalidArgument& e) {
       throw Corruption("collection at " + path_ + ": stored documents cannot be indexed again (" + e.what() + ")");
     }
   }
 }
 
-void Durable::restore_vectors(Indexes& indexes) {
+void Durable::restore_texts(Indexes& indexes, const std::vector<std::string>& changed) {
+  if (open_.restore != VectorRestore::snapshot || !snapshot_.lexical) {
+    index_texts(indexes, live_ids(indexes.ids));
+    lexical_rebuilt_ = snapshot_.generation > 0;  // an older snapshot without one: the next gets one
+    return;
+  }
+  text::InvertedIndex loaded = read_lexical_snapshot(path_, snapshot_.generation);
+  // Forget documents deleted or rewritten since the snapshot, then index every changed one.
+  const std::unordered_set<std::string> changed_set(changed.begin(), changed.end());
+  std::vector<std::uint32_t> stale;
+  for (const std::uint32_t id : loaded.ids()) {
+    if (!indexes.ids.is_live(id) || changed_set.count(indexes.ids.key(id)) != 0) stale.push_back(id);
+  }
+  std::vector<std::uint32_t> todo;
+  for (const std::string& key : changed) {
+    if (const auto id = indexes.ids.find(key)) todo.push_back(*id);
+  }
+  std::sort(todo.begin(), todo.end());
+  try {
+    if (!stale.empty()) loaded.remove(stale);
+  } catch (const Error& e) {
+    throw Corruption("collection at " + path_ + ": lexical snapshot " + std::to_string(snapshot_.generation) +
+                     " disagrees with the stored documents (" + e.what() + "); open with restore='rebuild_text'");
+  }
+  indexes.bm25.restore_index(std::move(loaded));
+  index_texts(indexes, todo);
+  lexical_rebuilt_ = false;
+}
+
+void Durable::restore_vectors(Indexes& indexes, const std::vector<std::string>& changed) {
   if (!indexes.vectors) return;
   std::vector<std::uint32_t> todo;  // ids whose stored vector the index must take
-  if (open_.restore == VectorRestore::snapshot && snapshot_.generation > 0) {
+  if (open_.restore != VectorRestore::rebuild && snapshot_.generation > 0) {
     auto loaded = read_snapshot(path_, snapshot_.generation, open_.mmap);
     vector::IndexOptions want = options_.vector;
     want.dim = options_.dim;
@@ -127,7 +187,7 @@ void Durable::restore_vectors(Indexes& indexes) {
       if (loaded->contains(id) && !indexes.ids.is_live(id)) stale.push_back(id);
     }
     if (!stale.empty()) loaded->remove(stale);
-    for (const std::string& key : changed_since(snapshot_.seq)) {
+    for (const std::string& key : changed) {
       if (const auto id = indexes.ids.find(key)) todo.push_back(*id);
     }
     std::sort(todo.begin(), todo.end());

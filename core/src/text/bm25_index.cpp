@@ -138,6 +138,17 @@ Explanation Bm25Index::explain(std::string_view query, std::uint32_t id) const {
   return index_.explain(terms, id, params_);
 }
 
+std::string Bm25Index::index_bytes() const {
+  std::shared_lock lock(mutex_);
+  return index_.to_bytes();
+}
+
+void Bm25Index::restore_index(InvertedIndex index) {
+  std::unique_lock lock(mutex_);
+  index_ = std::move(index);
+  index_.cache_impacts_for(params_);
+}
+
 std::size_t Bm25Index::size() const {
   std::shared_lock lock(mutex_);
   return index_.num_docs();

@@ -37,10 +37,12 @@ struct CollectionOptions {
   friend bool operator==(const CollectionOptions&, const CollectionOptions&);
 };
 
-// How the vector index is restored when a durable collection opens.
+// How the vector and lexical indexes are restored when a durable collection opens. (Named for
+// the vector index, which came first; it governs both.)
 enum class VectorRestore {
-  snapshot,  // load the last snapshot file, then re-apply the documents written since
-  rebuild,   // ignore snapshots: index every stored vector again (slower; the way out of a damaged snapshot)
+  snapshot,  // load the last snapshot files, then re-apply the documents written since
+  rebuild,   // ignore snapshots: index every stored vector and text again (slower; the way out of a damaged snapshot)
+  rebuild_text,  // the vector snapshot as above, every text analysed again (a damaged lexical snapshot)
 };
 
 struct OpenOptions {

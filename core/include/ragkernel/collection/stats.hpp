@@ -18,8 +18,8 @@ struct CollectionStats {
   // Durable collections only.
   std::optional<store::StoreStats> store{};
   std::uint64_t snapshot_generation = 0;  // 0: no snapshot yet
-  std::uint64_t snapshot_bytes = 0;
-  std::uint64_t pending_changes = 0;  // documents written since the snapshot (re-applied on open)
+  std::uint64_t snapshot_bytes = 0;       // the vector and lexical snapshot files
+  std::uint64_t pending_changes = 0;      // documents written since the snapshot (re-applied on open)
 };
 
 }  // namespace ragkernel::collection

@@ -55,6 +55,11 @@ class Bm25Index {
 
   Explanation explain(std::string_view query, std::uint32_t id) const;
 
+  // The index's InvertedIndex::to_bytes, and its replacement by a copy made that way (built
+  // with this analyzer configuration; the caller checks that).
+  std::string index_bytes() const;
+  void restore_index(InvertedIndex index);
+
   std::size_t size() const;
   bool contains(std::uint32_t id) const;
   // Statistics and postings; hold no reference across a concurrent add/remove.

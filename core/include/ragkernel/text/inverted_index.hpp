@@ -92,6 +92,13 @@ class InvertedIndex {
   // Per-term contributions of one document's score (NotFound if absent).
   Explanation explain(std::span<const std::string> query, std::uint32_t id, const Bm25Params& params) const;
 
+  // A compact, versioned, checksummed copy: terms, postings, document lengths (the impact
+  // cache and its parameters are not part of it). from_bytes gives an index that searches,
+  // explains and takes further add/remove exactly like this one; anything but an intact copy
+  // (foreign, truncated, damaged, newer version) throws Corruption.
+  std::string to_bytes() const;
+  static InvertedIndex from_bytes(std::string_view bytes);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
