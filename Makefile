@@ -45,6 +45,7 @@ bench:
 	$(PY) bench/python/bench_fusion.py
 	RAGKERNEL_BENCH_CACHE=$${RAGKERNEL_BENCH_CACHE:-bench/.cache} $(PY) bench/python/bench_quality.py
 	$(PY) bench/python/bench_storage.py
+	$(PY) bench/python/bench_reopen.py
 	bench/python/chunk_corpus.sh
 	$(PY) bench/python/bench_chunk.py
 	RAGKERNEL_BENCH_CACHE=$${RAGKERNEL_BENCH_CACHE:-bench/.cache} $(PY) bench/python/vector_corpus.py

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <optional>
 
 #include "ragkernel/error.hpp"
@@ -105,9 +104,16 @@ text::InvertedIndex read_lexical_snapshot(const std::string& dir, std::uint64_t 
   const std::string name = fs::path(path).filename().string();
   std::ifstream file(path, std::ios::binary);
   if (!file) throw Corruption("collection at " + dir + ": its lexical snapshot " + name + " is missing" + kRecoverText);
-  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (file.bad())
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  std::string bytes;
+  if (!ec) {
+    bytes.resize(size);
+    file.read(bytes.data(), static_cast<std::streamsize>(size));
+  }
+  if (ec || !file) {
     throw Corruption("collection at " + dir + ": lexical snapshot " + name + " cannot be read" + kRecoverText);
+  }
   try {
     return text::InvertedIndex::from_bytes(bytes);
   } catch (const Error& e) {
