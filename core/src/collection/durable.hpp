@@ -94,6 +94,7 @@ class Durable {
 
   std::unique_ptr<Indexes> load_once();
   void restore_ids(Indexes& indexes) const;
+  void check_documents() const;
   void restore_metadata(Indexes& indexes) const;
   void index_texts(Indexes& indexes, std::span<const std::uint32_t> ids) const;
   void restore_texts(Indexes& indexes, const std::vector<std::string>& changed);

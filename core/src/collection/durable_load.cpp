@@ -53,9 +53,25 @@ std::unique_ptr<Indexes> Durable::load_once() {
   const bool from_snapshot = open_.restore != VectorRestore::rebuild && snapshot_.generation > 0;
   const std::vector<std::string> changed = from_snapshot ? changed_since(snapshot_.seq) : std::vector<std::string>{};
   restore_metadata(*indexes);
+  if (open_.restore == VectorRestore::snapshot && snapshot_.lexical) check_documents();
   restore_texts(*indexes, changed);
   restore_vectors(*indexes, changed);
   return indexes;
+}
+
+void Durable::check_documents() const {
+  // The lexical snapshot spares reading the texts; one sequential pass over their table files
+  // still checks every block's checksum, so a damaged document store is reported at open (as
+  // when every text was analysed again) rather than at the first search that reads a text.
+  std::size_t n = 0;
+  store_->scan(store_->family(store::DocStore::kDocuments), {}, {}, [&](std::string_view, std::string_view) {
+    ++n;
+    return true;
+  });
+  if (n != docs_->size()) {
+    throw Corruption("collection at " + path_ + " counts " + std::to_string(docs_->size()) + " documents but holds " +
+                     std::to_string(n) + " texts");
+  }
 }
 
 void Durable::restore_ids(Indexes& indexes) const {
