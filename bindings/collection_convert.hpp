@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "arrays.hpp"
+#include "explanation.hpp"
 #include "json_convert.hpp"
 #include "ragkernel/collection/collection.hpp"
 #include "store_options.hpp"
@@ -121,28 +122,6 @@ inline HitTuple hit_tuple(const collection::Hit& h, unsigned fields) {
   py::object text = (fields & collection::kText) ? py::object(py::str(h.text)) : py::object(py::none());
   py::object meta = (fields & collection::kMetadata) ? py::object(metadata_dict(h.metadata)) : py::object(py::none());
   return HitTuple(py::make_tuple(h.id, h.score, bs, br, vs, vr, text, meta));
-}
-
-inline Record explanation_dict(const text::Explanation& e, const std::string& id) {
-  py::typing::List<Record> terms;
-  for (const auto& t : e.terms) {
-    Record d;
-    d["term"] = t.term;
-    d["query_count"] = t.query_count;
-    d["tf"] = t.tf;
-    d["df"] = t.df;
-    d["idf"] = t.idf;
-    d["score"] = t.score;
-    terms.append(d);
-  }
-  Record out;
-  out["id"] = id;
-  out["score"] = e.score;
-  out["doc_length"] = e.doc_length;
-  out["avg_doc_length"] = e.avg_doc_length;
-  out["num_docs"] = e.num_docs;
-  out["terms"] = terms;
-  return out;
 }
 
 inline Record collection_stats_dict(const collection::CollectionStats& s) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "areas.hpp"
+#include "explanation.hpp"
 #include "ragkernel/error.hpp"
 #include "ragkernel/id_map.hpp"
 #include "ragkernel/text/analyzer.hpp"
@@ -339,26 +340,7 @@ void register_text(py::module_& m) {
           [](KeyedBm25& self, const std::string& query, const std::string& id) {
             const auto internal = self.ids().find(id);
             if (!internal) throw NotFound("id '" + id + "' is not in the index");
-            const text::Explanation e = self.core().explain(query, *internal);
-            py::typing::List<Record> terms;
-            for (const auto& t : e.terms) {
-              Record d;
-              d["term"] = t.term;
-              d["query_count"] = t.query_count;
-              d["tf"] = t.tf;
-              d["df"] = t.df;
-              d["idf"] = t.idf;
-              d["score"] = t.score;
-              terms.append(d);
-            }
-            Record out;
-            out["id"] = id;
-            out["score"] = e.score;
-            out["doc_length"] = e.doc_length;
-            out["avg_doc_length"] = e.avg_doc_length;
-            out["num_docs"] = e.num_docs;
-            out["terms"] = terms;
-            return out;
+            return explanation_dict(self.core().explain(query, *internal), id);
           },
           py::arg("query"), py::arg("id"), "Per-term contributions to one document's score.")
       .def(
