@@ -4,24 +4,16 @@
 // after it returned, and checkpoints often, so kills land in snapshot writes too.
 //
 //   collection_crash_child <dir> <first batch> <ack fd>
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstdlib>
-
 #include "helpers/collection_crash_model.hpp"
+#include "helpers/crash_child.hpp"
 #include "ragkernel/error.hpp"
 
 using namespace ragkernel::collection;
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: %s <dir> <first batch> <ack fd>\n", argv[0]);
-    return 2;
-  }
-  const std::string dir = argv[1];
-  const std::uint64_t first = std::stoull(argv[2]);
-  const int ack_fd = std::atoi(argv[3]);
+  const auto args = ragkernel::testing::parse_crash_child_args(argc, argv);
+  if (!args) return 2;
+  const auto& [dir, first, ack_fd] = *args;
 
   ragkernel::store::StoreOptions store;
   store.memtable_bytes = 256 << 10;  // small: flushes (and kills during them) happen often
@@ -34,8 +26,7 @@ int main(int argc, char** argv) {
   } catch (const ragkernel::NotFound&) {  // not there yet, or its creation was killed
     col = Collection::create(dir, crash_model::options(), store);
   }
-  const std::uint64_t opened = crash_model::kOpened;
-  if (::write(ack_fd, &opened, sizeof opened) != static_cast<ssize_t>(sizeof opened)) return 3;
+  if (!ragkernel::testing::acknowledge(ack_fd, crash_model::kOpened)) return 3;
   for (std::uint64_t b = first;; ++b) {
     const crash_model::Batch batch = crash_model::batch(b);
     Documents docs;
@@ -49,7 +40,7 @@ int main(int argc, char** argv) {
     docs.vectors = vectors;
     const bool doomed_present = !batch.erase.empty() && col->contains(batch.erase.front());
     col->update(docs, doomed_present ? std::span<const std::string>(batch.erase) : std::span<const std::string>());
-    if (::write(ack_fd, &b, sizeof b) != static_cast<ssize_t>(sizeof b)) return 3;
+    if (!ragkernel::testing::acknowledge(ack_fd, b)) return 3;
     if (b % 50 == 49) col->compact();
   }
 }
