@@ -132,6 +132,8 @@ def leaf_cases() -> list[tuple[str, MetadataFilter]]:
         ("nin", MetadataFilter(key="lang", value=["en", "de"], operator=op.NIN)),
         ("any", MetadataFilter(key="tags", value=["flow", "cone"], operator=op.ANY)),
         ("all", MetadataFilter(key="tags", value=["flow", "heat"], operator=op.ALL)),
+        ("any-str", MetadataFilter(key="title", value=["Shock", "WING"], operator=op.ANY)),
+        ("all-str", MetadataFilter(key="title", value=["flutter", "WINGS"], operator=op.ALL)),
         ("contains-list", MetadataFilter(key="tags", value="flow", operator=op.CONTAINS)),
         ("contains-str", MetadataFilter(key="title", value="ing", operator=op.CONTAINS)),
         ("text-match", MetadataFilter(key="title", value="HEAT", operator=op.TEXT_MATCH)),

@@ -14,7 +14,7 @@ pytest.importorskip("llama_index.core")
 from llama_index.core import StorageContext, VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import TextNode
-from llama_index.core.vector_stores.types import VectorStoreQuery
+from llama_index.core.vector_stores.types import MetadataFilter, MetadataFilters, VectorStoreQuery
 
 from llama_index_conformance import CORPUS, LlamaIndexVectorStoreTests, embed
 from ragkernel.integrations.llama_index import RagkernelVectorStore
@@ -47,6 +47,28 @@ def test_a_reopened_store_answers_the_same(tmp_path: pathlib.Path) -> None:
     assert again.query(query).ids == after_delete.ids
     assert {n.node_id for n in again.get_nodes()} == {n.node_id for n in CORPUS} - {"n4", "n5", "n6"}
     assert before.ids != after_delete.ids or not {"n4", "n5", "n6"} & set(before.ids)
+    again.client.close()
+
+
+def test_the_metadata_mirror_is_built_only_for_filters(tmp_path: pathlib.Path) -> None:
+    store = RagkernelVectorStore(path=tmp_path / "kb")
+    store.add(CORPUS[:6])
+    store.client.close()
+    again = RagkernelVectorStore(path=tmp_path / "kb")
+    again.add(CORPUS[6:])  # writes and unfiltered reads leave the metadata unread
+    again.delete_nodes(["n1"])
+    plain = VectorStoreQuery(query_embedding=embed("heat"), query_str="heat", similarity_top_k=3)
+    assert len(again.query(plain).ids or []) == 3
+    assert len(again.get_nodes(["n2", "n3"])) == 2
+    assert again._mirror is None
+    # The first filter reads it from the collection, with every write so far.
+    filters = MetadataFilters(filters=[MetadataFilter(key="lang", value="en")])
+    english = {n.node_id for n in CORPUS if n.metadata.get("lang") == "en"}
+    assert "n1" in english
+    assert {n.node_id for n in again.get_nodes(filters=filters)} == english - {"n1"}
+    assert again._mirror is not None
+    again.add(CORPUS[:1])  # and keeps it current from then on
+    assert {n.node_id for n in again.get_nodes(filters=filters)} == english
     again.client.close()
 
 

@@ -4,7 +4,8 @@ The reference is LlamaIndex's ``build_metadata_filter_fn`` (what ``SimpleVectorS
 extended to nested filters: a missing field matches only ``!=``, ``nin`` and ``is_empty``;
 ``contains`` is substring search on a string field and membership on a list field;
 ``text_match`` is substring search (``text_match_insensitive`` ignoring case); ``any``/``all``
-test a list field's elements; conditions ``and``, ``or`` and ``not`` (none of them) nest.
+test a list field's elements and a string field's substrings (a field holding lists in some
+nodes is treated as a list field); conditions ``and``, ``or`` and ``not`` (none of them) nest.
 
 Substring operators become ``$in`` over the field's stored values that contain the text, so
 every filter runs inside the native search. That needs to know each field's type and values:
@@ -67,6 +68,15 @@ def _missing(key: str) -> dict[str, Any]:
     return {key: {"$exists": False}}
 
 
+def _substrings(key: str, op: FilterOperator, wanted: list[Any], fields: FieldIndex) -> dict[str, Any]:
+    """``any``/``all`` on a string field: LlamaIndex tests ``value in field`` (a substring)."""
+    if not all(isinstance(v, str) for v in wanted):
+        raise ValueError(f"{op.value!r} on the string field {key!r} tests substrings; got {wanted!r}")
+    test = any if op == FilterOperator.ANY else all
+    found = sorted(s for s in fields.strings[key] if test(v in s for v in wanted))
+    return {key: {"$in": found}} if found else NOTHING
+
+
 def _leaf(f: MetadataFilter, fields: FieldIndex) -> dict[str, Any]:
     key, op, value = f.key, f.operator, f.value
     is_list = key in fields.lists
@@ -83,6 +93,8 @@ def _leaf(f: MetadataFilter, fields: FieldIndex) -> dict[str, Any]:
         return {key: {simple[op]: value}}
     if op == FilterOperator.NE:
         return {"$or": [{key: {"$ne": value}}, _missing(key)]}
+    if op in (FilterOperator.ANY, FilterOperator.ALL) and not is_list and key in fields.strings:
+        return _substrings(key, op, _values(f), fields)
     if op in (FilterOperator.IN, FilterOperator.ANY):
         return {key: {"$in": _values(f)}} if _values(f) else NOTHING
     if op == FilterOperator.NIN:

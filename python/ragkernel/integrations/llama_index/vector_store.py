@@ -66,7 +66,8 @@ class RagkernelVectorStore(BasePydanticVectorStore):
     _path: str | None = PrivateAttr(default=None)
     _options: dict[str, Any] = PrivateAttr(default_factory=dict)
     # Filterable metadata of every node, mirrored so that filters can list matching ids
-    # (get_nodes, delete_nodes) with the collection's own semantics; built on first use.
+    # (get_nodes, delete_nodes) with the collection's own semantics; built from the collection
+    # the first time a filter or delete(ref_doc_id) needs it, then kept up to date by writes.
     _mirror: MetadataStore | None = PrivateAttr(default=None)
     _fields: FieldIndex | None = PrivateAttr(default=None)
 
@@ -138,13 +139,13 @@ class RagkernelVectorStore(BasePydanticVectorStore):
                 Collection.create(self._path, dim, **self._options) if self._path else Collection(dim, **self._options)
             )
             self._collection = col
-        mirror, fields = self._catalog()
         metas = [r[3] for r in records]
         col.upsert(ids, [r[1] for r in records], vectors, metas)
-        filterable = [_filterable(m) for m in metas]
-        mirror.remove([i for i in ids if i in mirror])
-        mirror.set(ids, filterable)
-        fields.update(filterable)
+        if self._mirror is not None and self._fields is not None:  # else built from the collection when needed
+            filterable = [_filterable(m) for m in metas]
+            self._mirror.remove([i for i in ids if i in self._mirror])
+            self._mirror.set(ids, filterable)
+            self._fields.update(filterable)
         return ids
 
     def _remove(self, ids: list[str]) -> None:
@@ -153,8 +154,8 @@ class RagkernelVectorStore(BasePydanticVectorStore):
         if col is None or not present:
             return
         col.delete(present)
-        mirror, _ = self._catalog()
-        mirror.remove([i for i in present if i in mirror])
+        if self._mirror is not None:
+            self._mirror.remove([i for i in present if i in self._mirror])
 
     def delete(self, ref_doc_id: str, **delete_kwargs: Any) -> None:
         """Deletes every node of the source document ``ref_doc_id``."""
@@ -178,11 +179,11 @@ class RagkernelVectorStore(BasePydanticVectorStore):
         col = self._collection
         if col is None:
             return []
+        if filters is None or not filters.filters:
+            return [i for i in dict.fromkeys(node_ids) if i in col] if node_ids is not None else col.ids()
         mirror, fields = self._catalog()
         where = translate(filters, fields)
-        if where is None:
-            return [i for i in dict.fromkeys(node_ids) if i in col] if node_ids is not None else col.ids()
-        matching = mirror.match(where) if len(mirror) else []
+        matching = mirror.match(where) if len(mirror) and where is not None else []
         if node_ids is None:
             return matching
         allowed = set(matching)
@@ -200,7 +201,8 @@ class RagkernelVectorStore(BasePydanticVectorStore):
         col = self._collection
         if col is None or len(col) == 0:
             return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
-        _, fields = self._catalog()
+        # The metadata mirror is read (and built, the first time) only when filters need it.
+        fields = self._catalog()[1] if query.filters is not None and query.filters.filters else FieldIndex()
         where = _restrict(translate(query.filters, fields), query.doc_ids, query.node_ids)
         k = query.similarity_top_k
         mode = VectorStoreQueryMode(query.mode)  # callers may pass the plain string
