@@ -117,7 +117,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for query in SHOWCASE[args.dataset]:
             hits = col.search(text=query, vector=embedder([query])[0], k=3)
             out.print(f"[bold cyan]{query}[/]")
-            out.print(render_hits(hits, query, col.analyzer.analyze))
+            out.print(render_hits(hits, query, col.analyzer))
 
         out.print(
             Rule("[bold]3. evaluation[/]: BM25 vs dense vs hybrid (▲/▼: significant against BM25, Holm-corrected)")

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ragkernel.commands.collections import make_embedder, open_collection
 from ragkernel.commands.output import Output, highlight
+from ragkernel.text import Analyzer
 
 __all__ = ["register", "render_hits"]
 
@@ -61,7 +62,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if out.as_json:
             out.json({"query": args.query, "mode": args.mode, "hits": rows})
         else:
-            out.print(render_hits(hits, args.query, col.analyzer.analyze))
+            out.print(render_hits(hits, args.query, col.analyzer))
     return 0
 
 
@@ -75,12 +76,13 @@ def _row(hit: Any) -> dict[str, Any]:
     }
 
 
-def render_hits(hits: Any, query: str, analyze: Any) -> Table:
+def render_hits(hits: Any, query: str, analyzer: Analyzer) -> Table:
     """A table of hits with the query's matched words in bold."""
-    terms = set(analyze(query)) if analyze else set()
+    terms = set(analyzer.analyze(query))
+    # One call per hit analyses all of its words (not one call per word).
+    batch = lambda words: analyzer.analyze_batch(words, threads=1)  # noqa: E731
     table = Table("#", "score", "id", "text", "bm25 / dense rank", show_lines=True, expand=False)
     for n, hit in enumerate(hits, start=1):
         ranks = " / ".join(str(hit.sources.get(s, (None, 0))[1] or "-") for s in ("bm25", "vector"))
-        batch = lambda words: [analyze(w) for w in words]  # noqa: E731
         table.add_row(str(n), f"{hit.score:.4f}", hit.id, highlight(hit.text, terms, batch, width=240), ranks)
     return table
