@@ -238,8 +238,9 @@ class Collection(StoreHandle[_core.Collection]):
         each :meth:`catch_up`). ``dim``: when given, the stored dimension must equal it.
         ``restore="rebuild"`` re-indexes the stored vectors and texts instead of loading the
         snapshot files (the way out of a damaged one); ``"rebuild_text"`` loads the vector
-        snapshot and re-analyses the texts only (a damaged lexical snapshot, or texts to be
-        analysed by a newer analyzer); ``mmap=True`` maps the snapshot instead of
+        snapshot and re-analyses the texts only (a damaged lexical snapshot; a lexical snapshot
+        written by a build whose analyzer behaves differently is re-analysed automatically);
+        ``mmap=True`` maps the snapshot instead of
         reading it (fast open; pages load on use). ``checkpoint_min_changes``: a snapshot is
         written once this many documents changed and at least as many as it holds (0: only at
         close, :meth:`checkpoint` and :meth:`compact`).

@@ -84,3 +84,17 @@ TEST(TextAnalyzer, ConfigRoundTripsAndRejectsBadValues) {
   bad.min_token_length = 0;
   EXPECT_THROW(Analyzer{bad}, ragkernel::InvalidArgument);
 }
+
+TEST(TextAnalyzer, FingerprintFollowsBehaviourNotIdentity) {
+  const std::string lucene = Analyzer(AnalyzerConfig::preset("lucene")).fingerprint();
+  EXPECT_EQ(Analyzer(AnalyzerConfig::preset("lucene")).fingerprint(), lucene);  // stable
+  EXPECT_EQ(lucene.rfind("icu ", 0), 0u) << lucene;
+  EXPECT_NE(lucene.find(" unicode "), std::string::npos) << lucene;
+  EXPECT_NE(Analyzer(AnalyzerConfig::preset("bm25s")).fingerprint(), lucene);
+  AnalyzerConfig porter = AnalyzerConfig::preset("lucene");
+  porter.stemmer = "english";  // another Snowball algorithm: other stems of the probe
+  EXPECT_NE(Analyzer(porter).fingerprint(), lucene);
+  AnalyzerConfig unstemmed = AnalyzerConfig::preset("lucene");
+  unstemmed.stemmer.clear();
+  EXPECT_NE(Analyzer(unstemmed).fingerprint(), lucene);
+}

@@ -132,6 +132,8 @@ void Durable::read_state() {
     snapshot_.documents = r.le<std::uint64_t>();
     // Records written before lexical snapshots end here: their generation has vectors only.
     snapshot_.lexical = r.remaining() > 0 && r.u8() == 1;
+    // ... and records written before analyzer fingerprints here (their lexical index is rebuilt).
+    if (r.remaining() > 0) snapshot_.analyzer = std::string(r.length_prefixed());
     if (r.failed() || snapshot_.seq > seq_) {
       throw Corruption("collection at " + path_ + ": the snapshot record is damaged");
     }
@@ -206,7 +208,8 @@ Durable::Checkpoint Durable::write_checkpoint(const Indexes& indexes) const {
     throw InvalidArgument("collection at " + path_ + " is open " + access_name(store_->access()) +
                           "; only the writer (access='read_write') writes snapshots");
   }
-  const Checkpoint next{snapshot_.generation + 1, seq_, indexes.ids.size(), /*lexical=*/true};
+  const Checkpoint next{snapshot_.generation + 1, seq_, indexes.ids.size(), /*lexical=*/true,
+                        indexes.bm25.analyzer().fingerprint()};
   if (indexes.vectors) write_snapshot(*indexes.vectors, path_, next.generation);
   write_lexical_snapshot(indexes.bm25.inverted(), path_, next.generation);
   return next;
@@ -219,6 +222,7 @@ void Durable::commit_checkpoint(const Checkpoint& next) {
   put_le<std::uint64_t>(record, next.seq);
   put_le<std::uint64_t>(record, next.documents);
   put_u8(record, next.lexical ? 1 : 0);
+  put_bytes(record, next.analyzer);
   batch.put(manifest_, kSnapshotKey, record);
   batch.erase_range(changes_, seq_key(0), seq_key(next.seq + 1));  // folded into the snapshot
   store_->write(batch);

@@ -6,13 +6,15 @@
 //            so breaks ties, exactly as before)
 //   changes  sequence number -> ids written or deleted by that call (what a snapshot lacks)
 // and in the manifest: the settings (config), "collection/seq" (last change) and
-// "collection/snapshot" (generation, last change it holds, documents it holds).
+// "collection/snapshot" (generation, last change it holds, documents it holds, whether it has
+// a lexical index and the analyzer fingerprint of the build that wrote it).
 //
 // Every add/upsert/delete is one WriteBatch: documents, ids, the change record and the
 // sequence number land together or not at all. The vector and BM25 indexes are restored from
 // their last snapshot plus the documents changed since (or rebuilt from the stored vectors and
-// texts: restore='rebuild', and stores whose snapshot predates lexical snapshots); the
-// metadata is read back from its family.
+// texts: restore='rebuild', stores whose snapshot predates lexical snapshots, and lexical
+// snapshots written by a build whose analyzer behaves differently); the metadata is read back
+// from its family.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -65,6 +67,7 @@ class Durable {
     std::uint64_t seq = 0;
     std::uint64_t documents = 0;
     bool lexical = false;  // a lexical snapshot file belongs to this generation
+    std::string analyzer;  // Analyzer::fingerprint() of the build that wrote it ("": unknown)
   };
   Checkpoint write_checkpoint(const Indexes& indexes) const;
   void commit_checkpoint(const Checkpoint& checkpoint);
@@ -97,7 +100,8 @@ class Durable {
   void check_documents() const;
   void restore_metadata(Indexes& indexes) const;
   void index_texts(Indexes& indexes, std::span<const std::uint32_t> ids) const;
-  void restore_texts(Indexes& indexes, const std::vector<std::string>& changed);
+  bool lexical_snapshot_usable(const Indexes& indexes) const;
+  void restore_texts(Indexes& indexes, const std::vector<std::string>& changed, bool from_snapshot);
   void restore_vectors(Indexes& indexes, const std::vector<std::string>& changed);
 
   std::string path_;

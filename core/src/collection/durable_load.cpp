@@ -53,8 +53,9 @@ std::unique_ptr<Indexes> Durable::load_once() {
   const bool from_snapshot = open_.restore != VectorRestore::rebuild && snapshot_.generation > 0;
   const std::vector<std::string> changed = from_snapshot ? changed_since(snapshot_.seq) : std::vector<std::string>{};
   restore_metadata(*indexes);
-  if (open_.restore == VectorRestore::snapshot && snapshot_.lexical) check_documents();
-  restore_texts(*indexes, changed);
+  const bool lexical = lexical_snapshot_usable(*indexes);
+  if (lexical) check_documents();
+  restore_texts(*indexes, changed, lexical);
   restore_vectors(*indexes, changed);
   return indexes;
 }
@@ -140,7 +141,7 @@ void Durable::index_texts(Indexes& indexes, std::span<const std::uint32_t> ids) 
   for (std::size_t begin = 0; begin < ids.size(); begin += kTextChunk) {
     const std::span<const std::uint32_t> chunk(ids.data() + begin, std::min(kTextChunk, ids.size() - begin));
     keys.clear();
-    for (const std::uint32_t id : chunk) keys.push_back(indexes.ids.key(id));
+    for (const std::uint32_t id : chunk) keys.emplace_back(indexes.ids.key(id));
     auto docs = docs_->get(keys, store::kFieldText);
     texts.clear();
     for (std::size_t i = 0; i < chunk.size(); ++i) {
@@ -157,10 +158,17 @@ void Durable::index_texts(Indexes& indexes, std::span<const std::uint32_t> ids) 
   }
 }
 
-void Durable::restore_texts(Indexes& indexes, const std::vector<std::string>& changed) {
-  if (open_.restore != VectorRestore::snapshot || !snapshot_.lexical) {
+bool Durable::lexical_snapshot_usable(const Indexes& indexes) const {
+  // A snapshot from an analyzer that analyses differently (another ICU or Snowball, or a
+  // changed tokenizer) would mix two analyses in one index: it is rebuilt from the texts.
+  return open_.restore == VectorRestore::snapshot && snapshot_.lexical &&
+         snapshot_.analyzer == indexes.bm25.analyzer().fingerprint();
+}
+
+void Durable::restore_texts(Indexes& indexes, const std::vector<std::string>& changed, bool from_snapshot) {
+  if (!from_snapshot) {
     index_texts(indexes, live_ids(indexes.ids));
-    lexical_rebuilt_ = snapshot_.generation > 0;  // an older snapshot without one: the next gets one
+    lexical_rebuilt_ = snapshot_.generation > 0;  // the next snapshot gets a current lexical index
     return;
   }
   text::InvertedIndex loaded = read_lexical_snapshot(path_, snapshot_.generation);
@@ -168,7 +176,7 @@ void Durable::restore_texts(Indexes& indexes, const std::vector<std::string>& ch
   const std::unordered_set<std::string> changed_set(changed.begin(), changed.end());
   std::vector<std::uint32_t> stale;
   for (const std::uint32_t id : loaded.ids()) {
-    if (!indexes.ids.is_live(id) || changed_set.count(indexes.ids.key(id)) != 0) stale.push_back(id);
+    if (!indexes.ids.is_live(id) || changed_set.count(std::string(indexes.ids.key(id))) != 0) stale.push_back(id);
   }
   std::vector<std::uint32_t> todo;
   for (const std::string& key : changed) {
@@ -219,7 +227,7 @@ void Durable::restore_vectors(Indexes& indexes, const std::vector<std::string>& 
   for (std::size_t begin = 0; begin < todo.size(); begin += kVectorChunk) {
     const std::span<const std::uint32_t> chunk(todo.data() + begin, std::min(kVectorChunk, todo.size() - begin));
     keys.clear();
-    for (const std::uint32_t id : chunk) keys.push_back(indexes.ids.key(id));
+    for (const std::uint32_t id : chunk) keys.emplace_back(indexes.ids.key(id));
     const auto docs = docs_->get(keys, store::kFieldVector);
     rows.resize(chunk.size() * dim);
     for (std::size_t i = 0; i < chunk.size(); ++i) {

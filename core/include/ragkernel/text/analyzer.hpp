@@ -72,6 +72,12 @@ class Analyzer {
   // invalid, throws for the first such text (by position) and returns nothing.
   std::vector<std::vector<std::string>> analyze_batch(std::span<const std::string_view> texts, int threads = 0) const;
 
+  // What an index built by this analyzer depends on beyond its configuration: the ICU and
+  // Unicode versions it runs with, and a hash of its terms for a fixed probe text (tokenizer,
+  // case mapping, possessives, stopwords, stemmer). Persisted lexical indexes store it and are
+  // rebuilt from the texts when it changes.
+  std::string fingerprint() const;
+
  private:
   struct Impl;
   AnalyzerConfig config_;
