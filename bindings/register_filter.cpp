@@ -99,7 +99,7 @@ void register_filter(py::module_& m) {
             }
             std::vector<std::string> out;
             out.reserve(hits.size());
-            for (std::uint32_t id : hits) out.push_back(self.ids.key(id));
+            for (std::uint32_t id : hits) out.emplace_back(self.ids.key(id));
             return out;
           },
           py::arg("filter"), "Ids whose metadata satisfies the filter, in internal-id order.")

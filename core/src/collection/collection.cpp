@@ -186,7 +186,7 @@ std::vector<std::string> Collection::ids() const {
   const IdMap& map = state_->indexes->ids;
   std::vector<std::string> out;
   out.reserve(map.size());
-  map.live().for_each([&](std::size_t id) { out.push_back(map.key(static_cast<std::uint32_t>(id))); });
+  map.live().for_each([&](std::size_t id) { out.emplace_back(map.key(static_cast<std::uint32_t>(id))); });
   return out;
 }
 

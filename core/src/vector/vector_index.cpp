@@ -129,11 +129,7 @@ std::size_t VectorIndex::size() const { return index_->size(); }
 
 std::size_t VectorIndex::memory_usage() const {
   std::shared_lock lock(locks_->ids);
-  std::size_t keys = 0;
-  for (std::uint32_t id = 0; id < ids_.capacity(); ++id) {
-    if (ids_.is_live(id)) keys += ids_.key(id).size() + 2 * sizeof(std::string) + 16;  // key, map entry, slot
-  }
-  return index_->memory_usage() + keys;
+  return index_->memory_usage() + ids_.memory_usage();
 }
 
 Bitset VectorIndex::allow_set(std::span<const std::string> ids) const {
