@@ -32,17 +32,19 @@ void scan_range(const VectorStore& store, const std::vector<Query>& qs, std::siz
   const std::size_t d = store.dim();
   const simd::Kernels& kern = store.kernels();
   const bool l2 = store.metric() == Metric::l2;
+  // Scratch for the code being scanned only (a one-query search allocates little).
+  const Quantization code = store.quantization();
   std::vector<std::uint32_t> ids(row_block);
-  std::vector<float> tile(qn * row_block);
-  std::vector<std::int32_t> ibuf(row_block);
-  std::vector<std::uint32_t> ubuf(row_block);
+  std::vector<float> tile(code == Quantization::none ? qn * row_block : 0);
+  std::vector<std::int32_t> ibuf(code == Quantization::int8 ? row_block : 0);
+  std::vector<std::uint32_t> ubuf(code == Quantization::binary ? row_block : 0);
   for (std::uint32_t rb = r0; rb < r1; rb += static_cast<std::uint32_t>(row_block)) {
     const std::uint32_t re = std::min<std::uint32_t>(r1, rb + static_cast<std::uint32_t>(row_block));
     const std::size_t nr = re - rb;
     const std::size_t na = admitted(store, allow, rb, re, ids.data());
     if (na == 0) continue;
     const bool dense = na * 4 >= nr;
-    switch (store.quantization()) {
+    switch (code) {
       case Quantization::none:
         if (dense) {
           kern.dot_f32_block(qs[q0].v, qn, d, store.row(rb), nr, d, d, tile.data(), row_block);

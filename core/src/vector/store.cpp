@@ -120,9 +120,15 @@ void VectorStore::retrain_from_rows() {
 }
 
 float VectorStore::prepare(const float* v, float* out) const noexcept {
-  double ss = 0.0;
-  for (std::size_t j = 0; j < dim_; ++j) ss += double{v[j]} * double{v[j]};
-  const auto norm = static_cast<float>(std::sqrt(ss));
+  // The SIMD kernel sums in float; values whose squares overflow or underflow float (beyond
+  // about 1e19 or below 1e-19) take the double loop instead.
+  const float fast = kernels_->dot_f32(v, v, dim_);
+  float norm = std::sqrt(fast);
+  if (!std::isnormal(fast)) {
+    double ss = 0.0;
+    for (std::size_t j = 0; j < dim_; ++j) ss += double{v[j]} * double{v[j]};
+    norm = static_cast<float>(std::sqrt(ss));
+  }
   if (metric_ == Metric::cosine && norm > 0.f) {
     const float inv = 1.f / norm;
     for (std::size_t j = 0; j < dim_; ++j) out[j] = v[j] * inv;
