@@ -206,6 +206,15 @@ class USearch(Lib):
         return np.asarray(self.index.search(q[0], K, threads=1).keys).astype(np.int64).reshape(1, -1)
 
 
+LIBS: dict[str, Callable[[], Lib]] = {
+    "ragkernel": Ragkernel,
+    "ragkernel-int8": lambda: Ragkernel("int8"),
+    "hnswlib": Hnswlib,
+    "faiss-hnsw": FaissHnsw,
+    "usearch": USearch,
+}
+
+
 # ------------------------------------------------------------------------------------ sections
 
 
@@ -494,6 +503,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="build threads")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--sections", default="exact,hnsw,filtered,python,churn")
+    parser.add_argument(
+        "--libs", default=",".join(LIBS), help="HNSW libraries to build (filtered needs hnswlib and faiss-hnsw)"
+    )
     args = parser.parse_args()
     sections = set(args.sections.split(","))
 
@@ -508,12 +520,19 @@ def main() -> None:
         bench_exact(base, queries, args.repeats, out)
     if sections & {"hnsw", "filtered"}:
         truth = exact_topk(base, queries)
-        libs: list[Lib] = [Ragkernel(), Ragkernel("int8"), Hnswlib(), FaissHnsw(), USearch()]
+        wanted = args.libs.split(",")
+        unknown = set(wanted) - set(LIBS)
+        if unknown:
+            parser.error(f"unknown --libs {sorted(unknown)}; choose from {list(LIBS)}")
+        libs: list[Lib] = [LIBS[name]() for name in wanted]
         build_all(libs, base, args.threads, out)
         if "hnsw" in sections:
             curves(libs, queries, truth, args.repeats, out)
-        if "filtered" in sections:
-            filtered(base, queries, libs[0], {lib.name: lib for lib in libs}, out)
+        by_name = {lib.name: lib for lib in libs}
+        if "filtered" in sections and {"ragkernel", "hnswlib", "faiss-hnsw"} <= set(by_name):
+            ours = by_name["ragkernel"]
+            assert isinstance(ours, Ragkernel)
+            filtered(base, queries, ours, by_name, out)
         del libs
         gc.collect()
     if "python" in sections:
