@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import zlib
 
@@ -231,3 +232,34 @@ def test_python_threads_search_while_one_adds(cranfield):
     for t in threads:
         t.join()
     assert not errors and len(index) == len(ids)
+
+
+def test_huge_pages_on_request_give_the_same_answers() -> None:
+    # RAGKERNEL_HUGEPAGES=1 is read once per process: compare a child process with it set
+    # against this one (arrays of 8 MiB and more take the huge-page path).
+    import subprocess
+    import sys
+
+    script = """
+import sys, numpy as np, ragkernel as rk
+rng = np.random.default_rng(5)
+x = rng.standard_normal((7000, 384), dtype=np.float32)
+out = []
+for kind in ("flat", "hnsw"):
+    index = rk.VectorIndex(dim=384, kind=kind, M=8, ef_construction=40)
+    index.add([str(i) for i in range(len(x))], x)
+    out.append(index.search(x[:20], 5, threads=1)[0].tolist())
+print(out)
+"""
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "RAGKERNEL_HUGEPAGES": flag, "OMP_NUM_THREADS": "1"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for flag in ("1", "0")
+    ]
+    assert runs[0] == runs[1]
+    assert runs[0].count("'") > 100  # real ids came back

