@@ -42,7 +42,8 @@ py::typing::Tuple<py::array, py::array_t<float>> search(const VectorIndex& index
                                                         long long k,
                                                         const std::optional<std::vector<std::string>>& allow,
                                                         std::size_t ef, std::size_t rescore,
-                                                        std::size_t exact_threshold, int threads) {
+                                                        std::size_t exact_threshold, int threads,
+                                                        std::optional<const vector::AllowSet*> prepared) {
   if (k <= 0) throw InvalidArgument("k must be at least 1, got " + std::to_string(k));
   const MatrixView<float> q = rows_of(index, queries, "queries");
   vector::SearchParams params;
@@ -50,12 +51,17 @@ py::typing::Tuple<py::array, py::array_t<float>> search(const VectorIndex& index
   params.rescore = rescore;
   params.exact_threshold = exact_threshold;
   params.threads = threads;
-  std::optional<Bitset> allow_set;
+  const vector::AllowSet* allow_set = prepared.value_or(nullptr);
+  if (allow && allow_set != nullptr) throw InvalidArgument("pass either allow or allow_set, not both");
+  std::optional<vector::AllowSet> made;
   vector::KeyedResults found;
   {
     py::gil_scoped_release release;
-    if (allow) allow_set = index.allow_set(*allow);
-    found = index.search(q.data, q.rows, static_cast<std::size_t>(k), allow_set ? &*allow_set : nullptr, params);
+    if (allow) {
+      made = index.allow_set(*allow);
+      allow_set = &*made;
+    }
+    found = index.search(q.data, q.rows, static_cast<std::size_t>(k), allow_set, params);
   }
   const auto nq = static_cast<py::ssize_t>(found.nq);
   const auto kk = static_cast<py::ssize_t>(found.k);
@@ -75,6 +81,10 @@ py::typing::Tuple<py::array, py::array_t<float>> search(const VectorIndex& index
 }  // namespace
 
 void register_vector(py::module_& m) {
+  py::class_<vector::AllowSet>(m, "AllowSet",
+                               "The internal ids of some keys of one VectorIndex, made once by allow_set() and "
+                               "reused by many searches; refused after a removal from that index.")
+      .def("__len__", &vector::AllowSet::size, "Keys that were in the index when the set was made.");
   py::class_<VectorIndex>(m, "VectorIndex", "Vector index with string ids (flat or HNSW; float32, int8 or binary).")
       .def(py::init([](std::size_t dim, const std::string& metric, const std::string& kind,
                        const std::string& quantization, bool keep_float, std::size_t M, std::size_t ef_construction,
@@ -151,8 +161,16 @@ void register_vector(py::module_& m) {
       .def("contains", &VectorIndex::contains, py::arg("id"))
       .def("__len__", &VectorIndex::size)
       .def("memory_usage", &VectorIndex::memory_usage, "Bytes held by vectors, codes, graph and ids.")
+      .def(
+          "allow_set",
+          [](const VectorIndex& v, const std::vector<std::string>& ids) {
+            py::gil_scoped_release release;
+            return v.allow_set(ids);
+          },
+          py::arg("ids"), "A reusable allow-set of these ids (ids not in the index are ignored).")
       .def("search", &search, py::arg("queries"), py::arg("k") = 10, py::arg("allow") = py::none(), py::arg("ef") = 0,
            py::arg("rescore") = 0, py::arg("exact_threshold") = 0, py::arg("threads") = 0,
+           py::arg("allow_set") = py::none(),
            "(ids [nq, k] object, scores [nq, k] float32); missing results are '' / NaN.")
       .def(
           "save",

@@ -37,9 +37,10 @@ from ragkernel.llm_cache import LLMCache, near_miss_guard
 from ragkernel.metadata import MetadataStore
 from ragkernel.store import BlockCache, DocStore
 from ragkernel.text import Analyzer, BM25Index
-from ragkernel.vector import VectorIndex
+from ragkernel.vector import AllowSet, VectorIndex
 
 __all__ = [
+    "AllowSet",
     "Analyzer",
     "BM25Index",
     "BlockCache",

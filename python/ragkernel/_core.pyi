@@ -9,6 +9,7 @@ import numpy.typing
 import typing
 
 __all__: list[str] = [
+    "AllowSet",
     "Analyzer",
     "BM25Index",
     "BlockCache",
@@ -571,6 +572,15 @@ class MetadataStore:
         Replaces the metadata of each id (all-or-nothing).
         """
 
+class AllowSet:
+    """
+    The internal ids of some keys of one VectorIndex, made once by allow_set() and reused by many searches; refused after a removal from that index.
+    """
+    def __len__(self) -> int:
+        """
+        Keys that were in the index when the set was made.
+        """
+
 class VectorIndex:
     """
     Vector index with string ids (flat or HNSW; float32, int8 or binary).
@@ -596,6 +606,10 @@ class VectorIndex:
         """
         Adds new ids; raises ValueError if one is present.
         """
+    def allow_set(self, ids: collections.abc.Sequence[str]) -> AllowSet:
+        """
+        A reusable allow-set of these ids (ids not in the index are ignored).
+        """
     def contains(self, id: str) -> bool: ...
     def get(self, ids: collections.abc.Sequence[str]) -> numpy.typing.NDArray[numpy.float32]:
         """
@@ -619,6 +633,7 @@ class VectorIndex:
         rescore: typing.SupportsInt | typing.SupportsIndex = 0,
         exact_threshold: typing.SupportsInt | typing.SupportsIndex = 0,
         threads: typing.SupportsInt | typing.SupportsIndex = 0,
+        allow_set: AllowSet | None = None,
     ) -> tuple[numpy.ndarray[typing.Any, numpy.dtype[typing.Any]], numpy.typing.NDArray[numpy.float32]]:
         """
         (ids [nq, k] object, scores [nq, k] float32); missing results are '' / NaN.

@@ -28,7 +28,9 @@ import numpy.typing as npt
 
 from ragkernel import _core
 
-__all__ = ["VectorIndex"]
+__all__ = ["AllowSet", "VectorIndex"]
+
+AllowSet = _core.AllowSet
 
 Metric = Literal["cosine", "ip", "l2"]
 Kind = Literal["flat", "hnsw"]
@@ -160,12 +162,23 @@ class VectorIndex:
         """Fits the int8/binary quantizer on sample vectors (otherwise the first add does)."""
         self._index.train(_floats(vectors, "vectors"))
 
+    def allow_set(self, ids: Iterable[str]) -> AllowSet:
+        """A reusable filter: these ids' internal ids, for many ``search(filter=...)`` calls.
+
+        Turning a long id list into an allow-set costs about as much as a batch search at high
+        selectivity, so make it once. Ids not in the index are ignored; ``len()`` counts the
+        rest. Adds and upserts keep it valid (new ids are simply not in it); after any
+        ``remove`` it is refused with ValueError, since a removed id's slot may go to another
+        id, so make it again.
+        """
+        return self._index.allow_set(_ids(ids))
+
     def search(
         self,
         queries: npt.ArrayLike,
         k: int = 10,
         *,
-        filter: Collection[str] | None = None,
+        filter: Collection[str] | AllowSet | None = None,
         ef: int | None = None,
         rescore: int | None = None,
         exact_threshold: int | None = None,
@@ -173,14 +186,19 @@ class VectorIndex:
     ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float32]]:
         """The k best ids and scores for each query row (a 1-D query is one row).
 
-        filter: only these ids may be returned (ids not in the index are ignored). Small
-        allow-sets are scanned exactly; larger ones are searched inside the graph.
+        filter: only these ids may be returned (ids not in the index are ignored), as a
+        collection of ids or an ``allow_set()`` made once for many calls. Small allow-sets are
+        scanned exactly; larger ones are searched inside the graph.
         ef: HNSW beam width for this call (default: the index's ef_search, at least k).
         rescore: candidates rescored per result for quantized codes (default 4 int8, 16 binary).
         exact_threshold: largest allow-set scanned exactly (default: chosen from ef, M and the
         selectivity). threads: OpenMP threads for this call (default: all).
         """
-        allow = None if filter is None else _ids(filter, "filter")
+        prepared, allow = None, None
+        if isinstance(filter, AllowSet):
+            prepared = filter
+        elif filter is not None:
+            allow = _ids(filter, "filter")
         return self._index.search(
             _floats(queries, "queries"),
             k,
@@ -189,6 +207,7 @@ class VectorIndex:
             rescore or 0,
             exact_threshold or 0,
             threads or 0,
+            prepared,
         )
 
     def save(self, path: str | os.PathLike[str]) -> None:

@@ -73,7 +73,7 @@ TEST(VectorHnsw, FilteredRecallHoldsAtEverySelectivity) {
   flat->add(iota_ids(kN), f.data.data());
   hnsw->add(iota_ids(kN), f.data.data());
   std::mt19937_64 rng(5);
-  for (double selectivity : {0.5, 0.1, 0.01, 0.001}) {
+  for (double selectivity : {0.5, 0.3, 0.2, 0.1, 0.01, 0.001}) {
     Bitset allow(kN);
     std::bernoulli_distribution keep(selectivity);
     for (std::uint32_t i = 0; i < kN; ++i) {
@@ -86,7 +86,7 @@ TEST(VectorHnsw, FilteredRecallHoldsAtEverySelectivity) {
       p.exact_threshold = exact_threshold;
       const SearchResults got = hnsw->search(f.queries.data(), kQ, 10, &allow, p);
       for (std::uint32_t id : got.ids) EXPECT_TRUE(id == SearchResults::kNoId || allow.test(id));
-      if (exact_threshold == 0 || selectivity >= 0.1) {
+      if (exact_threshold == 0 || selectivity >= 0.01) {
         EXPECT_GE(recall(got, truth), 0.95) << "selectivity " << selectivity << " threshold " << exact_threshold;
       }
     }
@@ -220,6 +220,37 @@ TEST(VectorHnsw, FilesRoundTripBitExactly) {
     EXPECT_THROW(VectorIndex::from_bytes(plain->to_bytes()), Corruption);
     std::remove(path.c_str());
   }
+}
+
+TEST(VectorHnsw, AllowSetIsReusedUntilARemoval) {
+  Fixture f;
+  VectorIndex index(options(Metric::cosine, IndexKind::hnsw));
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < kN; ++i) keys.push_back(std::to_string(i));
+  index.add(keys, f.data.data());
+  std::vector<std::string> allowed{"missing"};
+  for (std::size_t i = 0; i < kN; i += 3) allowed.push_back(keys[i]);
+  const AllowSet allow = index.allow_set(allowed);
+  EXPECT_EQ(allow.size(), allowed.size() - 1);
+  const KeyedResults first = index.search(f.queries.data(), kQ, 10, &allow);
+  for (const std::string& id : first.ids) EXPECT_TRUE(id.empty() || std::stoul(id) % 3 == 0) << id;
+  // Adding keeps it valid, and the new key is not in it.
+  const std::string extra[] = {"new"};
+  index.add(extra, f.queries.data());
+  const KeyedResults again = index.search(f.queries.data(), kQ, 10, &allow);
+  EXPECT_EQ(again.ids, first.ids);
+  EXPECT_EQ(again.scores, first.scores);
+  // After a removal the slot may go to another key: the set is refused.
+  const std::string gone[] = {"3"};
+  index.remove(gone);
+  EXPECT_THROW(index.search(f.queries.data(), kQ, 10, &allow), InvalidArgument);
+  const AllowSet fresh = index.allow_set(allowed);
+  EXPECT_EQ(fresh.size(), allow.size() - 1);
+  EXPECT_NO_THROW(index.search(f.queries.data(), kQ, 10, &fresh));
+  // A set belongs to the index that made it.
+  VectorIndex other(options(Metric::cosine, IndexKind::hnsw));
+  other.add(keys, f.data.data());
+  EXPECT_THROW(other.search(f.queries.data(), kQ, 10, &fresh), InvalidArgument);
 }
 
 TEST(VectorHnsw, StringIdErrorsLeaveTheIndexUnchanged) {

@@ -111,6 +111,29 @@ def test_filter_returns_only_allowed_ids_and_the_exact_filtered_answer(cranfield
     assert empty.tolist() == [["", "", ""]] and np.isnan(empty_scores).all()
 
 
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_a_reusable_allow_set_gives_the_same_answer_until_a_removal(cranfield, kind):
+    ids, vecs, queries = cranfield
+    index = rk.VectorIndex(dim=DIM, kind=kind)
+    index.add(ids, vecs)
+    allowed = [*ids[::7], "no-such-id"]
+    allow = index.allow_set(allowed)
+    assert isinstance(allow, rk.AllowSet) and len(allow) == len(allowed) - 1
+    got, scores = index.search(queries, k=5, filter=allow)
+    want, want_scores = index.search(queries, k=5, filter=allowed)
+    assert got.tolist() == want.tolist()
+    np.testing.assert_array_equal(scores, want_scores)
+    index.add(["late"], vecs[:1])  # adds keep it valid; the new id is not allowed
+    assert "late" not in set(index.search(vecs[:1], k=5, filter=allow)[0].ravel())
+    index.remove([ids[0]])
+    with pytest.raises(ValueError, match="stale"):
+        index.search(queries, k=5, filter=allow)
+    other = rk.VectorIndex(dim=DIM, kind=kind)
+    other.add(ids[:10], vecs[:10])
+    with pytest.raises(ValueError, match="another index"):
+        other.search(queries, k=5, filter=index.allow_set(allowed))
+
+
 def test_padding_get_upsert_remove_and_float16():
     index = rk.VectorIndex(dim=4, metric="cosine", kind="hnsw")
     ids, scores = index.search(np.ones(4, dtype=np.float32), k=3)  # empty: padding, no error

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "common/mix64.hpp"
 #include "ragkernel/error.hpp"
@@ -21,9 +22,13 @@ using detail::VisitedSet;
 
 constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 constexpr std::size_t kLockStripes = 4096;
-// Below this selectivity a filtered search walks through disallowed neighbours to their
-// allowed neighbours (two hops) instead of stepping on them.
-constexpr double kTwoHopSelectivity = 0.3;
+// A filtered traversal walks over every node, allowed or not, and stops at the distance of
+// the reach-th nearest node seen: reach = ef + kReachPerResult * k / selectivity, so about
+// kReachPerResult * k allowed nodes lie inside the walked region whatever the selectivity.
+// Measured on 200k clustered rows against the exact filtered answer: recall >= 0.98 at every
+// selectivity from 1% to 50% and every ef from 16 to 128 (a walk that only steps on allowed
+// nodes, two hops at a time, fell to 0.45-0.95 below 5%, and was slower above 15%).
+constexpr double kReachPerResult = 4.0;
 // Tombstones are unlinked in bulk once there are more than this many and a quarter of the
 // live nodes.
 constexpr std::size_t kMinConsolidate = 64;
@@ -129,7 +134,7 @@ class HnswImpl final : public Index::Impl {
               std::vector<std::vector<Candidate>>& out) const override {
     out.assign(nq, {});
     const std::size_t ef = std::max(params.ef != 0 ? params.ef : options.ef_search, k);
-    bool two_hop = false;
+    std::size_t reach = 0;
     if (allow != nullptr) {
       const double live_n = static_cast<double>(std::max<std::size_t>(live.load(), 1));
       const double allowed = static_cast<double>(std::min(allow->count(), live.load()));
@@ -143,20 +148,24 @@ class HnswImpl final : public Index::Impl {
         detail::exact_scan(store, prepared, nq, k, allow, params, out);
         return;
       }
-      two_hop = selectivity < kTwoHopSelectivity;
+      // Never wider than a walk that fills all ef results with allowed nodes (about ef / s).
+      const double widest = static_cast<double>(ef) / std::max(selectivity, 1e-9);
+      const double wanted =
+          static_cast<double>(ef) + kReachPerResult * static_cast<double>(k) / std::max(selectivity, 1e-9);
+      reach = static_cast<std::size_t>(std::ceil(std::min({widest, wanted, 1e12})));
     }
     const int threads = detail::resolve_threads(params.threads);
     const std::size_t factor = params.rescore != 0 ? params.rescore : detail::default_rescore(store.quantization());
     const std::size_t pool = store.quantized() ? std::max(ef, k * factor) : ef;
     if (nq == 1) {  // the common single-query call: no parallel region at all
-      out[0] = search_one(store.prepare_query(prepared), k, pool, allow, two_hop);
+      out[0] = search_one(store.prepare_query(prepared), k, pool, allow, reach);
       return;
     }
     const auto n = static_cast<std::int64_t>(nq);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (std::int64_t i = 0; i < n; ++i) {
       const detail::Query q = store.prepare_query(prepared + static_cast<std::size_t>(i) * options.dim);
-      out[static_cast<std::size_t>(i)] = search_one(q, k, pool, allow, two_hop);
+      out[static_cast<std::size_t>(i)] = search_one(q, k, pool, allow, reach);
     }
   }
 
@@ -445,34 +454,44 @@ class HnswImpl final : public Index::Impl {
     return cur;
   }
 
-  // Beam search on one level from the entry points. `admit` says which nodes may enter the
-  // results; `allow` (two-hop mode) makes the walk step only on allowed nodes, reaching
-  // through a disallowed neighbour to its allowed neighbours. Each expansion first collects
-  // the unvisited neighbours, then scores them with one batched kernel call (which keeps
-  // several row misses in flight), then offers them to the frontier and the results.
+  // Beam search on one level from the entry points; `admit` says which nodes may enter the
+  // results. A filtered search passes `reach`: once `need` results are admitted, the walk stops
+  // at the distance of the reach-th nearest node seen, allowed or not (without it the walk
+  // would go on until all of `results` were allowed nodes, i.e. 1/selectivity times as far as
+  // an unfiltered call). Each expansion first collects the unvisited neighbours, then scores
+  // them with one batched kernel call (which keeps several row misses in flight), then offers
+  // them to the frontier and the results.
   template <class DistIds, class Admit>
-  void beam(DistIds&& dist_ids, const std::vector<Candidate>& entries, int level, Admit&& admit, const Bitset* two_hop,
-            TopK& results) const {
+  void beam(DistIds&& dist_ids, const std::vector<Candidate>& entries, int level, Admit&& admit, TopK& results,
+            std::size_t reach = 0, std::size_t need = 0) const {
     thread_local VisitedSet visited;
     thread_local Frontier frontier;
+    thread_local TopK nearest;
     thread_local std::vector<std::uint32_t> fresh;
     thread_local std::vector<float> dists;
     const auto cap = static_cast<std::uint32_t>(capacity(level));
-    const std::size_t most = two_hop == nullptr ? cap : std::size_t{cap} * (cap + 1);
-    if (fresh.size() < most) {
-      fresh.resize(most);
-      dists.resize(most);
+    if (fresh.size() < cap) {
+      fresh.resize(cap);
+      dists.resize(cap);
     }
     visited.prepare(store.slots());
     frontier.clear();
+    nearest.reset(reach);
+    // The distance beyond which nothing is expanded.
+    const auto limit = [&]() noexcept {
+      if (reach == 0) return results.bound();
+      return results.size() < need ? std::numeric_limits<float>::infinity()
+                                   : std::min(results.bound(), nearest.bound());
+    };
     for (const Candidate& e : entries) {
       if (!visited.visit(e.id)) continue;
       frontier.push(e);
+      nearest.push(e.dist, e.id);
       if (admit(e.id)) results.push(e.dist, e.id);
     }
     while (!frontier.empty()) {
       const Candidate c = frontier.pop();
-      if (c.dist > results.bound()) break;
+      if (c.dist > limit()) break;
       // The next node to expand is probably the frontier's new best: fetch its list early.
       if (!frontier.empty()) __builtin_prefetch(links(frontier.top().id, level), 0, 3);
       const std::uint32_t* rec = links(c.id, level);
@@ -480,26 +499,22 @@ class HnswImpl final : public Index::Impl {
       std::size_t m = 0;
       for (std::uint32_t j = 1; j <= count; ++j) {
         const std::uint32_t nb = detail::load_relaxed(rec[j]);
-        if (!visited.visit(nb)) continue;
-        if (two_hop == nullptr || two_hop->test(nb)) {
-          fresh[m++] = nb;
-          continue;
-        }
-        const std::uint32_t* rec2 = links(nb, level);
-        const std::uint32_t count2 = std::min(detail::load_relaxed(rec2[0]), cap);
-        for (std::uint32_t t = 1; t <= count2; ++t) {
-          const std::uint32_t nn = detail::load_relaxed(rec2[t]);
-          if (two_hop->test(nn) && visited.visit(nn)) fresh[m++] = nn;
-        }
+        if (visited.visit(nb)) fresh[m++] = nb;
       }
       if (m == 0) continue;
       dist_ids(fresh.data(), m, dists.data());
       for (std::size_t i = 0; i < m; ++i) {
         const float d = dists[i];
-        if (d < results.bound()) {
-          frontier.push({d, fresh[i]});
-          if (admit(fresh[i])) results.push(d, fresh[i]);
+        if (reach == 0) {
+          if (d < results.bound()) {
+            frontier.push({d, fresh[i]});
+            if (admit(fresh[i])) results.push(d, fresh[i]);
+          }
+          continue;
         }
+        if (admit(fresh[i])) results.push(d, fresh[i]);
+        if (d < limit()) frontier.push({d, fresh[i]});
+        nearest.push(d, fresh[i]);
       }
     }
   }
@@ -529,7 +544,7 @@ class HnswImpl final : public Index::Impl {
     std::vector<Candidate> entries{cur};
     for (int l = std::min(level, top); l >= 0; --l) {
       TopK found(options.ef_construction);
-      beam(dist_ids, entries, l, admit, nullptr, found);
+      beam(dist_ids, entries, l, admit, found);
       std::vector<Candidate> sorted = found.take_sorted();
       const std::vector<Candidate> chosen = select(sorted, M_);
       {
@@ -550,7 +565,7 @@ class HnswImpl final : public Index::Impl {
   }
 
   std::vector<Candidate> search_one(const detail::Query& q, std::size_t k, std::size_t pool, const Bitset* allow,
-                                    bool two_hop) const {
+                                    std::size_t reach) const {
     std::uint32_t ep;
     int top;
     {
@@ -567,7 +582,7 @@ class HnswImpl final : public Index::Impl {
       return store.state(other) == detail::kLive && (allow == nullptr || allow->test(other));
     };
     TopK found(pool);
-    beam(dist_ids, {cur}, 0, admit, two_hop ? allow : nullptr, found);
+    beam(dist_ids, {cur}, 0, admit, found, reach, k);
     std::vector<Candidate> sorted = found.take_sorted();
     if (store.quantized()) return detail::rescore(store, q, sorted, k);
     if (sorted.size() > k) sorted.resize(k);

@@ -1,6 +1,7 @@
 // ragkernel::vector::VectorIndex: string ids through an IdMap over an internal-id Index.
 #include "ragkernel/vector/vector_index.hpp"
 
+#include <atomic>
 #include <cstring>
 #include <limits>
 #include <unordered_set>
@@ -21,6 +22,11 @@ void check_keys(std::span<const std::string> ids) {
   }
 }
 
+std::uint64_t next_serial() {
+  static std::atomic<std::uint64_t> serial{0};
+  return ++serial;
+}
+
 }  // namespace
 
 struct VectorIndex::Locks {
@@ -29,9 +35,9 @@ struct VectorIndex::Locks {
 };
 
 VectorIndex::VectorIndex(const IndexOptions& options)
-    : index_(Index::create(options)), locks_(std::make_unique<Locks>()) {}
+    : index_(Index::create(options)), serial_(next_serial()), locks_(std::make_unique<Locks>()) {}
 VectorIndex::VectorIndex(std::unique_ptr<Index> index, IdMap ids)
-    : index_(std::move(index)), ids_(std::move(ids)), locks_(std::make_unique<Locks>()) {}
+    : index_(std::move(index)), ids_(std::move(ids)), serial_(next_serial()), locks_(std::make_unique<Locks>()) {}
 VectorIndex::~VectorIndex() = default;
 
 std::vector<std::uint32_t> VectorIndex::assign_new_ids(std::span<const std::string> ids) {
@@ -60,6 +66,7 @@ void VectorIndex::add(std::span<const std::string> ids, const float* vectors) {
     // Nothing was added: give the ids back so the map is exactly as before.
     std::unique_lock lock(locks_->ids);
     for (const std::string& id : ids) ids_.erase(id);
+    ++removals_;
     throw;
   }
 }
@@ -86,6 +93,7 @@ void VectorIndex::upsert(std::span<const std::string> ids, const float* vectors)
   } catch (...) {
     std::unique_lock lock(locks_->ids);
     for (const std::string& id : fresh) ids_.erase(id);
+    ++removals_;
     throw;
   }
 }
@@ -106,6 +114,7 @@ void VectorIndex::remove(std::span<const std::string> ids) {
   index_->remove(internal);
   std::unique_lock lock(locks_->ids);
   for (const std::string& id : ids) ids_.erase(id);
+  ++removals_;
 }
 
 void VectorIndex::get(std::span<const std::string> ids, float* out) const {
@@ -132,21 +141,36 @@ std::size_t VectorIndex::memory_usage() const {
   return index_->memory_usage() + ids_.memory_usage();
 }
 
-Bitset VectorIndex::allow_set(std::span<const std::string> ids) const {
+AllowSet VectorIndex::allow_set(std::span<const std::string> ids) const {
   std::shared_lock lock(locks_->ids);
-  Bitset allow(ids_.capacity());
+  AllowSet allow;
+  allow.bits_ = Bitset(ids_.capacity());
   for (const std::string& id : ids) {
-    if (const auto found = ids_.find(id)) allow.set(*found);
+    const auto found = ids_.find(id);
+    if (found && !allow.bits_.test(*found)) {
+      allow.bits_.set(*found);
+      ++allow.found_;
+    }
   }
+  allow.owner_ = serial_;
+  allow.removals_ = removals_;
   return allow;
 }
 
-KeyedResults VectorIndex::search(const float* queries, std::size_t nq, std::size_t k, const Bitset* allow,
+KeyedResults VectorIndex::search(const float* queries, std::size_t nq, std::size_t k, const AllowSet* allow,
                                  const SearchParams& params) const {
   // Holding the id lock shared for the whole search keeps ids and keys consistent; writers
   // take it exclusively only briefly, so a long add does not block searches.
   std::shared_lock lock(locks_->ids);
-  const SearchResults found = index_->search(queries, nq, k, allow, params);
+  if (allow != nullptr && allow->owner_ != serial_) {
+    throw InvalidArgument("the allow-set was made by another index; make it with this index's allow_set()");
+  }
+  if (allow != nullptr && allow->removals_ != removals_) {
+    throw InvalidArgument(
+        "the allow-set is stale: ids were removed from the index after it was made (their internal ids may now "
+        "belong to other keys); make it again with allow_set()");
+  }
+  const SearchResults found = index_->search(queries, nq, k, allow != nullptr ? &allow->bits() : nullptr, params);
   KeyedResults out;
   out.nq = nq;
   out.k = k;

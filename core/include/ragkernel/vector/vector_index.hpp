@@ -25,6 +25,23 @@ struct KeyedResults {
   std::vector<float> scores;
 };
 
+// The internal ids of some keys, made once by VectorIndex::allow_set and reused by many
+// searches (turning strings into ids can cost as much as the search). A set belongs to the
+// index that made it and stays valid while no key leaves that index: a removed key's internal
+// id may later go to another key, so search refuses a set made before a removal.
+class AllowSet {
+ public:
+  std::size_t size() const noexcept { return found_; }  // keys that were in the index
+  const Bitset& bits() const noexcept { return bits_; }
+
+ private:
+  friend class VectorIndex;
+  Bitset bits_;
+  std::size_t found_ = 0;
+  std::uint64_t owner_ = 0;     // serial number of the index that made it
+  std::uint64_t removals_ = 0;  // that index's removal count when it was made
+};
+
 class VectorIndex {
  public:
   explicit VectorIndex(const IndexOptions& options);
@@ -47,8 +64,9 @@ class VectorIndex {
   void train(const float* vectors, std::size_t n) { index_->train(vectors, n); }
 
   // The allow-set of the given ids (ids not in the index are ignored).
-  Bitset allow_set(std::span<const std::string> ids) const;
-  KeyedResults search(const float* queries, std::size_t nq, std::size_t k, const Bitset* allow = nullptr,
+  AllowSet allow_set(std::span<const std::string> ids) const;
+  // Throws InvalidArgument if allow was made by another index or before a removal.
+  KeyedResults search(const float* queries, std::size_t nq, std::size_t k, const AllowSet* allow = nullptr,
                       const SearchParams& params = {}) const;
 
   // The same file format as Index, with the string ids in an extra section.
@@ -68,7 +86,9 @@ class VectorIndex {
 
   std::unique_ptr<Index> index_;
   IdMap ids_;
-  struct Locks;  // guards ids_ (shared for reads, exclusive for writes) and serialises writers
+  const std::uint64_t serial_;  // unique per VectorIndex in this process
+  std::uint64_t removals_ = 0;  // keys erased from ids_ so far (changed under the exclusive id lock)
+  struct Locks;                 // guards ids_ (shared for reads, exclusive for writes) and serialises writers
   std::unique_ptr<Locks> locks_;
 };
 
