@@ -153,20 +153,50 @@ TEST(VectorFlat, PadsWhenFewerThanKAndEmpty) {
 }
 
 TEST(VectorFlat, FilterAdmitsOnlyAllowedIds) {
+  // Sparse allow-sets (1 in 7 rows) are scanned as a list of ids, dense ones (1 in 2) in place;
+  // one query, a small batch and a GEMM-sized batch; a removed id inside the allow-set.
   const auto data = clustered(kN, kD, 8);
-  auto index = make(Metric::l2);
-  index->add(iota_ids(kN), data.data());
-  Bitset allow(kN);
-  for (std::uint32_t i = 0; i < kN; i += 7) allow.set(i);
-  const SearchResults r = index->search(data.data() + 5 * kD, 1, 10, &allow);
-  // The reference: the best allowed rows by naive distance.
-  std::vector<std::pair<double, std::uint32_t>> all;
-  for (std::uint32_t i = 0; i < kN; i += 7)
-    all.push_back({testing::naive_score(Metric::l2, data.data() + 5 * kD, data.data() + i * kD, kD), i});
-  std::sort(all.begin(), all.end());
-  for (std::size_t j = 0; j < 10; ++j) EXPECT_EQ(r.ids[j], all[j].second);
-  Bitset none(kN);
-  EXPECT_EQ(index->search(data.data(), 1, 3, &none).ids[0], SearchResults::kNoId);
+  const auto queries = clustered(70, kD, 9);
+  for (const Metric metric : {Metric::l2, Metric::ip, Metric::cosine}) {
+    for (const Quantization code : {Quantization::none, Quantization::int8, Quantization::binary}) {
+      auto index = make(metric, code);
+      index->add(iota_ids(kN), data.data());
+      const std::uint32_t removed[] = {14};
+      index->remove(removed);
+      for (const std::uint32_t every : {7u, 2u}) {
+        Bitset allow(kN);
+        for (std::uint32_t i = 0; i < kN; i += every) allow.set(i);
+        for (const std::size_t nq : {std::size_t{1}, std::size_t{5}, std::size_t{70}}) {
+          const SearchResults r = index->search(queries.data(), nq, 10, &allow);
+          std::size_t hits = 0;
+          for (std::size_t q = 0; q < nq; ++q) {
+            // The reference: the best allowed, live rows by naive score.
+            std::vector<std::pair<double, std::uint32_t>> all;
+            for (std::uint32_t i = 0; i < kN; i += every) {
+              if (i == removed[0]) continue;
+              const double s = testing::naive_score(metric, queries.data() + q * kD, data.data() + i * kD, kD);
+              all.push_back({metric == Metric::l2 ? s : -s, i});
+            }
+            std::sort(all.begin(), all.end());
+            for (std::size_t j = 0; j < 10; ++j) {
+              const std::uint32_t got = r.ids[q * 10 + j];
+              EXPECT_TRUE(got % every == 0 && got != removed[0]) << got;
+              for (std::size_t t = 0; t < 10; ++t) hits += got == all[t].second ? 1 : 0;
+              if (code == Quantization::none) {
+                const double want = metric == Metric::l2 ? all[j].first : -all[j].first;
+                EXPECT_NEAR(r.scores[q * 10 + j], want, 1e-3 * std::max(1.0, std::fabs(want)));
+              }
+            }
+          }
+          const double recall = static_cast<double>(hits) / static_cast<double>(10 * nq);
+          EXPECT_GE(recall, code == Quantization::none ? 0.999 : 0.9)
+              << to_string(metric) << " " << to_string(code) << " every " << every << " nq " << nq;
+        }
+      }
+      Bitset none(kN);
+      EXPECT_EQ(index->search(data.data(), 1, 3, &none).ids[0], SearchResults::kNoId);
+    }
+  }
 }
 
 TEST(VectorFlat, RemoveUpsertAndSlotReuse) {

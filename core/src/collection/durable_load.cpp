@@ -3,6 +3,7 @@
 // texts and vectors. Documents are read in internal-id order, in chunks, so postings are
 // appended rather than merged and memory stays bounded.
 #include <algorithm>
+#include <future>
 #include <unordered_set>
 
 #include "collection/durable.hpp"
@@ -52,11 +53,22 @@ std::unique_ptr<Indexes> Durable::load_once() {
   restore_ids(*indexes);
   const bool from_snapshot = open_.restore != VectorRestore::rebuild && snapshot_.generation > 0;
   const std::vector<std::string> changed = from_snapshot ? changed_since(snapshot_.seq) : std::vector<std::string>{};
-  restore_metadata(*indexes);
   const bool lexical = lexical_snapshot_usable(*indexes);
-  if (lexical) check_documents();
-  restore_texts(*indexes, changed, lexical);
-  restore_vectors(*indexes, changed);
+  // Two halves side by side: the metadata and the document check read the store, the BM25 and
+  // vector indexes come mostly from their snapshot files. They fill different members of
+  // `indexes` and only read the IdMap, which is complete by now.
+  auto store_half = std::async(std::launch::async, [&] {
+    restore_metadata(*indexes);
+    if (lexical) check_documents();
+  });
+  try {
+    restore_texts(*indexes, changed, lexical);
+    restore_vectors(*indexes, changed);
+  } catch (...) {
+    store_half.wait();  // its own error, if any, is dropped: one is enough to report
+    throw;
+  }
+  store_half.get();
   return indexes;
 }
 

@@ -108,6 +108,42 @@ void scan_range(const VectorStore& store, const std::vector<Query>& qs, std::siz
   }
 }
 
+// Scores the listed ids (a sparse allow-set's live members) against queries [q0, q0 + qn). For
+// float32 each block of listed rows is first copied into one contiguous tile, so the blocked
+// (or GEMM) kernel serves it as it serves a dense block; quantized codes are scored per pair.
+void scan_list(const VectorStore& store, const std::vector<Query>& qs, std::size_t q0, std::size_t qn,
+               const std::uint32_t* ids, std::size_t count, std::size_t row_block, TopK* heaps) {
+  const std::size_t d = store.dim();
+  const simd::Kernels& kern = store.kernels();
+  const bool l2 = store.metric() == Metric::l2;
+  const bool floats = store.quantization() == Quantization::none;
+  std::vector<float> rows(floats ? row_block * d : 0);
+  std::vector<float> tile(floats ? qn * row_block : 0);
+  for (std::size_t b = 0; b < count; b += row_block) {
+    const std::size_t nb = std::min(row_block, count - b);
+    const std::uint32_t* block = ids + b;
+    if (floats) {
+      for (std::size_t a = 0; a < nb; ++a) std::copy_n(store.row(block[a]), d, rows.data() + a * d);
+      kern.dot_f32_block(qs[q0].v, qn, d, rows.data(), nb, d, d, tile.data(), row_block);
+    }
+    for (std::size_t qi = 0; qi < qn; ++qi) {
+      const Query& q = qs[q0 + qi];
+      TopK& heap = heaps[qi];
+      for (std::size_t a = 0; a < nb; ++a) {
+        const std::uint32_t id = block[a];
+        float dist;
+        if (floats) {
+          const float dot = tile[qi * row_block + a];
+          dist = l2 ? q.qq + store.norm(id) * store.norm(id) - 2.f * dot : -dot;
+        } else {
+          dist = store.quantization() == Quantization::int8 ? store.dist_int8(q, id) : store.dist_binary(q, id);
+        }
+        if (dist <= heap.bound()) heap.push(dist, id);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int resolve_threads(int requested) noexcept { return requested > 0 ? requested : omp_get_max_threads(); }
@@ -133,15 +169,38 @@ void exact_scan(const VectorStore& store, const float* queries, std::size_t nq, 
   const auto n = static_cast<std::uint32_t>(store.slots());
   if (n == 0 || nq == 0) return;
   const std::size_t d = store.dim();
-  // A thread costs a wake-up (milliseconds when the other core is busy); below about four
-  // million floats (16 MB) per thread, one thread is faster.
-  const int threads = std::max(1, std::min(resolve_threads(params.threads),
-                                           static_cast<int>(std::size_t{n} * d * std::max<std::size_t>(nq, 1) >> 22)));
   const std::size_t factor = params.rescore != 0 ? params.rescore : default_rescore(store.quantization());
   const std::size_t keep = store.quantized() ? k * factor : k;
 
   std::vector<Query> qs(nq);
   for (std::size_t i = 0; i < nq; ++i) qs[i] = store.prepare_query(queries + i * d);
+
+  // A sparse allow-set (under a quarter of the rows) is scanned as a list of its live ids, so
+  // no pass walks the states of rows it would skip and the float32 rows still meet a blocked
+  // kernel; otherwise the rows are scanned in place, block by block.
+  std::vector<std::uint32_t> list;
+  const bool listed = allow != nullptr && allow->count() * 4 < n;
+  if (listed) {
+    allow->for_each([&](std::size_t id) {
+      if (id < n && store.state(static_cast<std::uint32_t>(id)) == kLive)
+        list.push_back(static_cast<std::uint32_t>(id));
+    });
+  }
+  const auto total = static_cast<std::uint32_t>(listed ? list.size() : n);
+  if (total == 0) return;
+  // A thread costs a wake-up (milliseconds when the other core is busy); below about four
+  // million floats (16 MB) per thread, one thread is faster.
+  const int threads =
+      std::max(1, std::min(resolve_threads(params.threads), static_cast<int>(std::size_t{total} * d * nq >> 22)));
+  // Scores positions [p0, p1) of the rows (or of the list) against queries [q0, q0 + qn).
+  const auto scan = [&](std::size_t q0, std::size_t qn, std::uint32_t p0, std::uint32_t p1, std::size_t row_block,
+                        TopK* into) {
+    if (listed) {
+      scan_list(store, qs, q0, qn, list.data() + p0, p1 - p0, row_block, into);
+    } else {
+      scan_range(store, qs, q0, qn, p0, p1, row_block, allow, into);
+    }
+  };
 
   std::vector<TopK> heaps(nq, TopK(keep));
   const bool gemm = store.quantization() == Quantization::none && nq >= kGemmMinBatch;
@@ -154,20 +213,20 @@ void exact_scan(const VectorStore& store, const float* queries, std::size_t nq, 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (std::size_t b = 0; b < nblocks; ++b) {
       const std::size_t q0 = b * qblock;
-      scan_range(store, qs, q0, std::min(qblock, nq - q0), 0, n, row_block, allow, heaps.data() + q0);
+      scan(q0, std::min(qblock, nq - q0), 0, total, row_block, heaps.data() + q0);
     }
   } else {
     // Few queries: split the rows, give each thread its own heaps, merge.
     const auto rows = static_cast<std::uint32_t>(row_block);
-    const std::uint32_t chunk = std::max(rows, (n / static_cast<std::uint32_t>(threads) + rows - 1) / rows * rows);
-    const std::uint32_t nchunks = (n + chunk - 1) / chunk;
+    const std::uint32_t chunk = std::max(rows, (total / static_cast<std::uint32_t>(threads) + rows - 1) / rows * rows);
+    const std::uint32_t nchunks = (total + chunk - 1) / chunk;
     std::vector<std::vector<TopK>> partial(nchunks, std::vector<TopK>(nq, TopK(keep)));
 #pragma omp parallel for schedule(static, 1) num_threads(threads)
     for (std::uint32_t c = 0; c < nchunks; ++c) {
       const std::uint32_t r0 = c * chunk;
-      const std::uint32_t r1 = std::min(n, r0 + chunk);
+      const std::uint32_t r1 = std::min(total, r0 + chunk);
       for (std::size_t q0 = 0; q0 < nq; q0 += qblock) {
-        scan_range(store, qs, q0, std::min(qblock, nq - q0), r0, r1, row_block, allow, partial[c].data() + q0);
+        scan(q0, std::min(qblock, nq - q0), r0, r1, row_block, partial[c].data() + q0);
       }
     }
     for (auto& part : partial) {
