@@ -51,7 +51,7 @@ def _ids(ids: Iterable[str], name: str = "ids") -> list[str]:
 
 def _floats(vectors: npt.ArrayLike, name: str) -> object:
     # float16 is widened explicitly; any other dtype is left for the core to reject by name.
-    if isinstance(vectors, np.ndarray) and vectors.dtype == np.float16:
+    if isinstance(vectors, np.ndarray) and vectors.dtype.char == "e":  # float16, either byte order
         return np.ascontiguousarray(vectors, dtype=np.float32)
     return vectors
 
@@ -194,6 +194,8 @@ class VectorIndex:
         exact_threshold: largest allow-set scanned exactly (default: chosen from ef, M and the
         selectivity). threads: OpenMP threads for this call (default: all).
         """
+        if filter is None and ef is None and rescore is None and exact_threshold is None and threads is None:
+            return self._index.search(_floats(queries, "queries"), k)  # the common call, parsed fastest
         prepared, allow = None, None
         if isinstance(filter, AllowSet):
             prepared = filter

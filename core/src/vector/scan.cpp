@@ -208,7 +208,12 @@ void exact_scan(const VectorStore& store, const float* queries, std::size_t nq, 
   const std::size_t qblock =
       std::min(gemm ? kGemmQueryBlock : kQueryBlock, std::max<std::size_t>(1, (nq + threads - 1) / threads));
   const std::size_t nblocks = (nq + qblock - 1) / qblock;
-  if (nblocks >= static_cast<std::size_t>(threads)) {
+  if (threads == 1) {
+    // No parallel region at all: entering one, even for one thread, costs microseconds once
+    // the OpenMP pool exists, which is most of a small search.
+    for (std::size_t q0 = 0; q0 < nq; q0 += qblock)
+      scan(q0, std::min(qblock, nq - q0), 0, total, row_block, heaps.data() + q0);
+  } else if (nblocks >= static_cast<std::size_t>(threads)) {
     // Enough queries: each thread takes whole query blocks and scans every row.
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (std::size_t b = 0; b < nblocks; ++b) {
