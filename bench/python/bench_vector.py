@@ -40,6 +40,7 @@ D = 384
 M = 16
 EF_CONSTRUCTION = 200
 EFS = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256]
+FILTER_EFS = [16, 32, 64, 128]
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -395,7 +396,36 @@ def filtered(
             row |= {"hnswlib_recall": recall(h_found, truth), "hnswlib_qps": len(q) / t_hl}
         except RuntimeError:  # hnswlib raises when it finds fewer than k allowed results
             row |= {"hnswlib_recall": float("nan"), "hnswlib_qps": float("nan")}
+        # Recall against speed for both, per ef, and the best QPS each reaches at recall >= 0.95.
+        sweep = []
+        for ef in FILTER_EFS:
+            start = time.perf_counter()
+            got = ours.to_int(ours.index.search(q, K, filter=allow_set, ef=ef, threads=1)[0])
+            t_ours = time.perf_counter() - start
+            start = time.perf_counter()
+            f_got = fa.index.search(q, K, params=faiss.SearchParametersHNSW(efSearch=ef, sel=sel))[1]
+            t_faiss = time.perf_counter() - start
+            sweep.append(
+                {
+                    "ef": ef,
+                    "ragkernel": (recall(got, truth), len(q) / t_ours),
+                    "faiss": (recall(f_got, truth), len(q) / t_faiss),
+                }
+            )
+        row["sweep"] = sweep
+        at_95 = {lib: qps_at([point[lib] for point in sweep], 0.95) for lib in ("ragkernel", "faiss")}
+        row["qps_at_recall_0.95"] = at_95
         out.setdefault("filtered", []).append(row)
+        print(
+            "  per ef, ragkernel | faiss (recall, q/s): "
+            + "; ".join(
+                f"ef {pt['ef']}: {pt['ragkernel'][0]:.3f} {pt['ragkernel'][1]:.0f} | "
+                f"{pt['faiss'][0]:.3f} {pt['faiss'][1]:.0f}"
+                for pt in sweep
+            )
+            + "; q/s at recall 0.95: "
+            + ", ".join(f"{lib} {'not reached' if v is None else f'{v:.0f}'}" for lib, v in at_95.items())
+        )
         print(
             f"selectivity {selectivity:6.1%}: ragkernel recall {r_rk:.3f} {len(q) / t_rk:8.0f} q/s | faiss recall "
             f"{row['faiss_recall']:.3f} {row['faiss_qps']:8.0f} q/s | hnswlib recall {row['hnswlib_recall']:.3f} "
