@@ -139,11 +139,15 @@ class HnswImpl final : public Index::Impl {
       const double live_n = static_cast<double>(std::max<std::size_t>(live.load(), 1));
       const double allowed = static_cast<double>(std::min(allow->count(), live.load()));
       const double selectivity = allowed / live_n;
-      // Exact when the allowed rows cost less to scan than a traversal that finds only one
-      // allowed node in 1/selectivity: cost ~ ef * 2M / selectivity distance computations.
-      const double threshold = params.exact_threshold != 0
-                                   ? static_cast<double>(params.exact_threshold)
-                                   : std::max(2048.0, static_cast<double>(ef * M0_) / std::max(selectivity, 1e-9));
+      // Exact when the allowed rows cost less to scan than the filtered walk, taken as about
+      // ef * 2M / selectivity rows. A batch of 32 or more queries shares each pass over the
+      // rows, so its scan is about 4x cheaper per query (measured on 200k rows: the batched
+      // scan of 20% of the rows beat the walk from ef = 64 up, a single query's did not).
+      const double shared = nq >= 32 ? 4.0 : 1.0;
+      const double threshold =
+          params.exact_threshold != 0
+              ? static_cast<double>(params.exact_threshold)
+              : std::max(2048.0, shared * static_cast<double>(ef * M0_) / std::max(selectivity, 1e-9));
       if (allowed <= threshold) {
         detail::exact_scan(store, prepared, nq, k, allow, params, out);
         return;

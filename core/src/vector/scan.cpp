@@ -15,6 +15,9 @@ constexpr std::size_t kQueryBlock = 32;  // queries sharing one pass over a row 
 constexpr std::size_t kGemmRowBlock = 1024;
 constexpr std::size_t kGemmQueryBlock = 256;
 constexpr std::size_t kGemmMinBatch = 64;
+// A listed (sparse) scan copies each block of rows into a tile once at least this many queries
+// share it; fewer score the rows where they lie.
+constexpr std::size_t kListCopyMinQueries = 4;
 
 // Ids in [begin, end) that are live and allowed.
 std::size_t admitted(const VectorStore& store, const Bitset* allow, std::uint32_t begin, std::uint32_t end,
@@ -117,13 +120,23 @@ void scan_list(const VectorStore& store, const std::vector<Query>& qs, std::size
   const simd::Kernels& kern = store.kernels();
   const bool l2 = store.metric() == Metric::l2;
   const bool floats = store.quantization() == Quantization::none;
-  std::vector<float> rows(floats ? row_block * d : 0);
+  std::vector<float> rows(floats && qn >= kListCopyMinQueries ? row_block * d : 0);
   std::vector<float> tile(floats ? qn * row_block : 0);
+  // A few queries score the scattered rows in place with the gathered kernel (which prefetches
+  // rows ahead); more share one copy of each block.
+  const bool gathered = qn < kListCopyMinQueries;
   for (std::size_t b = 0; b < count; b += row_block) {
     const std::size_t nb = std::min(row_block, count - b);
     const std::uint32_t* block = ids + b;
-    if (floats) {
-      for (std::size_t a = 0; a < nb; ++a) std::copy_n(store.row(block[a]), d, rows.data() + a * d);
+    if (floats && gathered) {
+      for (std::size_t qi = 0; qi < qn; ++qi) {
+        kern.dot_f32_ids(qs[q0 + qi].v, store.row(0), d, block, nb, d, tile.data() + qi * row_block);
+      }
+    } else if (floats) {
+      for (std::size_t a = 0; a < nb; ++a) {
+        if (a + 4 < nb) __builtin_prefetch(store.row(block[a + 4]), 0, 0);
+        std::copy_n(store.row(block[a]), d, rows.data() + a * d);
+      }
       kern.dot_f32_block(qs[q0].v, qn, d, rows.data(), nb, d, d, tile.data(), row_block);
     }
     for (std::size_t qi = 0; qi < qn; ++qi) {
