@@ -288,7 +288,7 @@ def build_all(libs: list[Lib], base: np.ndarray, threads: int, out: dict[str, An
             f"(RSS growth {grew / len(base):.0f})"
         )
     for lib in libs:
-        if isinstance(lib, Ragkernel):
+        if isinstance(lib, Ragkernel) and "hnswlib" in times:
             print(f"{lib.name} build time / hnswlib: {times[lib.name] / times['hnswlib']:.2f}x")
 
 
