@@ -36,17 +36,19 @@ class FlatMetric : public ::testing::TestWithParam<Metric> {};
 
 TEST_P(FlatMetric, MatchesNaiveReference) {
   const Metric metric = GetParam();
-  const auto data = clustered(kN, kD, 1);
+  // Not a multiple of 8 (scores are tested against the bound 8 at a time) nor of a tile.
+  constexpr std::size_t n = kN + 5;
+  const auto data = clustered(n, kD, 1);
   const auto queries = clustered(70, kD, 2);
   auto index = make(metric);
-  index->add(iota_ids(kN), data.data());
+  index->add(iota_ids(n), data.data());
   // 70 queries take the large-batch path (GEMM tiles).
   for (std::size_t nq : {std::size_t{1}, std::size_t{3}, std::size_t{40}, std::size_t{70}}) {
     const SearchResults r = index->search(queries.data(), nq, 10);
     for (std::size_t q = 0; q < nq; ++q) {
       // The reference top 10 by naive double-precision scores.
       std::vector<std::pair<double, std::uint32_t>> all;
-      for (std::uint32_t i = 0; i < kN; ++i) {
+      for (std::uint32_t i = 0; i < n; ++i) {
         const double s = testing::naive_score(metric, queries.data() + q * kD, data.data() + i * kD, kD);
         all.push_back({metric == Metric::l2 ? s : -s, i});
       }

@@ -257,9 +257,10 @@ def test_python_threads_search_while_one_adds(cranfield):
     assert not errors and len(index) == len(ids)
 
 
-def test_huge_pages_on_request_give_the_same_answers() -> None:
-    # RAGKERNEL_HUGEPAGES=1 is read once per process: compare a child process with it set
-    # against this one (arrays of 8 MiB and more take the huge-page path).
+def test_huge_pages_and_small_pages_give_the_same_answers() -> None:
+    # RAGKERNEL_HUGEPAGES is read once per process: compare a child process on huge pages (the
+    # default) with one where RAGKERNEL_HUGEPAGES=0 turns them off (arrays of 8 MiB and more
+    # take the huge-page path).
     import subprocess
     import sys
 

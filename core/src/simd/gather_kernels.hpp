@@ -16,9 +16,13 @@ namespace ragkernel::simd {
 namespace {
 
 // Rows prefetched ahead of their turn, and the most bytes of a row prefetched (the hardware
-// streamer follows a long row on its own once it has seen its first lines).
-constexpr std::size_t kGatherAhead = 2;
-constexpr std::size_t kGatherPrefetchBytes = 1024;
+// streamer follows a long row on its own once it has seen its first lines). A node's whole
+// neighbour list fits in the window, so every row's first lines are requested before the
+// first is scored: on 1M rows of 384 floats, where every row is a DRAM miss, this ran graph
+// searches 20-25% faster than 2 rows ahead with 1 KB each (which was tuned at 20k rows, where
+// rows sit in cache); 128 to 384 bytes per row measured the same within noise.
+constexpr std::size_t kGatherAhead = 32;
+constexpr std::size_t kGatherPrefetchBytes = 256;
 
 inline void prefetch_span(const void* start, std::size_t bytes) noexcept {
   const char* p = static_cast<const char*>(start);

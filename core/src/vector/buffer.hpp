@@ -23,13 +23,13 @@ struct AlignedFree {
 
 inline constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
-// Opt-in (RAGKERNEL_HUGEPAGES=1): measured on 200k rows, searches ran 10-17% faster against
-// hnswlib but building the graph took longer (0.72x hnswlib's time instead of 0.55x), so
-// the default stays 4 KiB pages. Worth it for an index that is loaded once and then serves.
+// On by default (RAGKERNEL_HUGEPAGES=0 turns it off): on 1M rows of 384 floats, graph
+// searches ran 19-23% faster (float32 and int8 codes) and the build was not slower. An early
+// run on 200k rows had seen a slower build; it did not repeat at 1M.
 inline bool huge_pages_wanted() noexcept {
   static const bool wanted = [] {
     const char* v = std::getenv("RAGKERNEL_HUGEPAGES");
-    return v != nullptr && std::strcmp(v, "1") == 0;
+    return v == nullptr || std::strcmp(v, "0") != 0;
   }();
   return wanted;
 }

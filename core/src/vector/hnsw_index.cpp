@@ -511,13 +511,18 @@ class HnswImpl final : public Index::Impl {
         const float d = dists[i];
         if (reach == 0) {
           if (d < results.bound()) {
+            // A node that enters the frontier is likely expanded soon: start fetching its list.
+            __builtin_prefetch(links(fresh[i], level), 0, 3);
             frontier.push({d, fresh[i]});
             if (admit(fresh[i])) results.push(d, fresh[i]);
           }
           continue;
         }
         if (admit(fresh[i])) results.push(d, fresh[i]);
-        if (d < limit()) frontier.push({d, fresh[i]});
+        if (d < limit()) {
+          __builtin_prefetch(links(fresh[i], level), 0, 3);
+          frontier.push({d, fresh[i]});
+        }
         nearest.push(d, fresh[i]);
       }
     }
