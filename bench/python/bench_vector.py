@@ -387,7 +387,7 @@ def filtered(
         t_fa = time.perf_counter() - start
         row |= {"faiss_recall": recall(f_found, truth), "faiss_qps": len(q) / t_fa}
         row |= {"hnswlib_recall": float("nan"), "hnswlib_qps": float("nan")}
-        if "hnswlib" in others:  # optional: its Python filter takes minutes at 1M rows
+        if "hnswlib" in others and n <= 200_000:  # its Python filter takes minutes at 1M rows
             hl = others["hnswlib"]
             hl.index.set_ef(128)
             allowed_set = set(np.flatnonzero(allow).tolist())
@@ -576,6 +576,7 @@ def main() -> None:
     parser.add_argument(
         "--libs", default=",".join(LIBS), help="HNSW libraries to build (filtered needs faiss-hnsw; hnswlib optional)"
     )
+    parser.add_argument("--tag", default="", help="suffix for the result files (keeps an earlier run's)")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
 
@@ -610,7 +611,7 @@ def main() -> None:
     if "churn" in sections:
         churn(base, queries[:300], args.threads, out)
     RESULTS.mkdir(exist_ok=True)
-    stem = f"vector_{args.data}_{len(base)}"
+    stem = f"vector_{args.data}_{len(base)}{'_' + args.tag if args.tag else ''}"
     (RESULTS / f"{stem}.json").write_text(json.dumps(out, indent=1))
     if "curves" in out:
         plot(out, RESULTS / f"{stem}.png", desc)
