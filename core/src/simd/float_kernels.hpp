@@ -78,49 +78,14 @@ float cosine_f32(const float* a, const float* b, std::size_t d) noexcept {
   return sab / (__builtin_sqrtf(saa) * __builtin_sqrtf(sbb));
 }
 
-// Four rows per pass share each load of the query; the rest one at a time. Each pass also
-// prefetches the rows two passes ahead (16 * W bytes per step covers four rows of d floats),
-// which keeps a single-query scan streaming across the block boundaries of the caller. A
-// prefetch past the end of the rows is harmless: prefetches never fault.
+// One row at a time, each with the four-accumulator pair kernel. Rows in memory order make
+// one sequential stream that the hardware prefetcher follows: on 200k and 1M rows of 384
+// floats (read from DRAM) this scanned 10-15% faster than four interleaved rows with software
+// prefetch, and at 20k rows (in cache) the two were level.
 template <class Arch>
 void dot_f32_rows(const float* q, const float* rows, std::size_t n, std::size_t d, std::size_t stride,
                   float* out) noexcept {
-  using B = xsimd::batch<float, Arch>;
-  constexpr std::size_t W = B::size;
-  constexpr std::size_t kStepBytes = 16 * W;
-  std::size_t r = 0;
-  for (; r + 4 <= n; r += 4) {
-    const float* r0 = rows + r * stride;
-    const float* r1 = r0 + stride;
-    const float* r2 = r1 + stride;
-    const float* r3 = r2 + stride;
-    // Integer arithmetic: the address may lie past the end of the rows.
-    const std::uintptr_t ahead = reinterpret_cast<std::uintptr_t>(r0) + 8 * stride * sizeof(float);
-    B a0(0.f), a1(0.f), a2(0.f), a3(0.f);
-    std::size_t i = 0;
-    for (; i + W <= d; i += W) {
-      for (std::size_t b = 0; b < kStepBytes; b += 64) {
-        __builtin_prefetch(reinterpret_cast<const void*>(ahead + i * 16 + b));
-      }
-      const B qv = xsimd::load_unaligned<Arch>(q + i);
-      a0 = xsimd::fma(qv, xsimd::load_unaligned<Arch>(r0 + i), a0);
-      a1 = xsimd::fma(qv, xsimd::load_unaligned<Arch>(r1 + i), a1);
-      a2 = xsimd::fma(qv, xsimd::load_unaligned<Arch>(r2 + i), a2);
-      a3 = xsimd::fma(qv, xsimd::load_unaligned<Arch>(r3 + i), a3);
-    }
-    float s0 = xsimd::hadd(a0), s1 = xsimd::hadd(a1), s2 = xsimd::hadd(a2), s3 = xsimd::hadd(a3);
-    for (; i < d; ++i) {
-      s0 += q[i] * r0[i];
-      s1 += q[i] * r1[i];
-      s2 += q[i] * r2[i];
-      s3 += q[i] * r3[i];
-    }
-    out[r] = s0;
-    out[r + 1] = s1;
-    out[r + 2] = s2;
-    out[r + 3] = s3;
-  }
-  for (; r < n; ++r) out[r] = dot_f32<Arch>(q, rows + r * stride, d);
+  for (std::size_t r = 0; r < n; ++r) out[r] = dot_f32<Arch>(q, rows + r * stride, d);
 }
 
 template <class Arch>
