@@ -507,22 +507,22 @@ class HnswImpl final : public Index::Impl {
       }
       if (m == 0) continue;
       dist_ids(fresh.data(), m, dists.data());
+      // A node that enters the frontier is likely expanded soon: start fetching its list.
+      const auto enqueue = [&](float d, std::uint32_t id) {
+        __builtin_prefetch(links(id, level), 0, 3);
+        frontier.push({d, id});
+      };
       for (std::size_t i = 0; i < m; ++i) {
         const float d = dists[i];
         if (reach == 0) {
           if (d < results.bound()) {
-            // A node that enters the frontier is likely expanded soon: start fetching its list.
-            __builtin_prefetch(links(fresh[i], level), 0, 3);
-            frontier.push({d, fresh[i]});
+            enqueue(d, fresh[i]);
             if (admit(fresh[i])) results.push(d, fresh[i]);
           }
           continue;
         }
         if (admit(fresh[i])) results.push(d, fresh[i]);
-        if (d < limit()) {
-          __builtin_prefetch(links(fresh[i], level), 0, 3);
-          frontier.push({d, fresh[i]});
-        }
+        if (d < limit()) enqueue(d, fresh[i]);
         nearest.push(d, fresh[i]);
       }
     }

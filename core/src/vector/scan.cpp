@@ -151,7 +151,8 @@ void scan_range(const VectorStore& store, const std::vector<Query>& qs, std::siz
 
 // Scores the listed ids (a sparse allow-set's live members) against queries [q0, q0 + qn). For
 // float32 each block of listed rows is first copied into one contiguous tile, so the blocked
-// (or GEMM) kernel serves it as it serves a dense block; quantized codes are scored per pair.
+// (or GEMM) kernel serves it as it serves a dense block; quantized codes are scored in place by
+// the gathered kernel.
 void scan_list(const VectorStore& store, const std::vector<Query>& qs, std::size_t q0, std::size_t qn,
                const std::uint32_t* ids, std::size_t count, std::size_t row_block, TopK* heaps) {
   const std::size_t d = store.dim();
@@ -159,7 +160,7 @@ void scan_list(const VectorStore& store, const std::vector<Query>& qs, std::size
   const bool l2 = store.metric() == Metric::l2;
   const bool floats = store.quantization() == Quantization::none;
   std::vector<float> rows(floats && qn >= kListCopyMinQueries ? row_block * d : 0);
-  std::vector<float> tile(floats ? qn * row_block : 0);
+  std::vector<float> tile(qn * row_block);  // inner products (float32) or distances (codes)
   // A few queries score the scattered rows in place with the gathered kernel (which prefetches
   // rows ahead); more share one copy of each block.
   const bool gathered = qn < kListCopyMinQueries;
@@ -176,19 +177,17 @@ void scan_list(const VectorStore& store, const std::vector<Query>& qs, std::size
         std::copy_n(store.row(block[a]), d, rows.data() + a * d);
       }
       kern.dot_f32_block(qs[q0].v, qn, d, rows.data(), nb, d, d, tile.data(), row_block);
+    } else {
+      for (std::size_t qi = 0; qi < qn; ++qi)
+        store.dist_coarse_ids(qs[q0 + qi], block, nb, tile.data() + qi * row_block);
     }
     for (std::size_t qi = 0; qi < qn; ++qi) {
       const Query& q = qs[q0 + qi];
       TopK& heap = heaps[qi];
       for (std::size_t a = 0; a < nb; ++a) {
         const std::uint32_t id = block[a];
-        float dist;
-        if (floats) {
-          const float dot = tile[qi * row_block + a];
-          dist = l2 ? q.qq + store.norm(id) * store.norm(id) - 2.f * dot : -dot;
-        } else {
-          dist = store.quantization() == Quantization::int8 ? store.dist_int8(q, id) : store.dist_binary(q, id);
-        }
+        const float t = tile[qi * row_block + a];
+        const float dist = !floats ? t : l2 ? q.qq + store.norm(id) * store.norm(id) - 2.f * t : -t;
         if (dist <= heap.bound()) heap.push(dist, id);
       }
     }
