@@ -85,7 +85,8 @@ void register_vector(py::module_& m) {
                                "The internal ids of some keys of one VectorIndex, made once by allow_set() and "
                                "reused by many searches; refused after a removal from that index.")
       .def("__len__", &vector::AllowSet::size, "Keys that were in the index when the set was made.");
-  py::class_<VectorIndex>(m, "VectorIndex", "Vector index with string ids (flat or HNSW; float32, int8 or binary).")
+  py::class_<VectorIndex>(m, "VectorIndex",
+                          "Vector index with string ids (flat or HNSW; float32, int8, int4 or binary).")
       .def(py::init([](std::size_t dim, const std::string& metric, const std::string& kind,
                        const std::string& quantization, bool keep_float, std::size_t M, std::size_t ef_construction,
                        std::size_t ef_search, std::uint64_t seed) {
@@ -157,7 +158,7 @@ void register_vector(py::module_& m) {
             py::gil_scoped_release release;
             v.train(x.data, x.rows);
           },
-          py::arg("vectors"), "Fits the int8/binary quantizer before the first add.")
+          py::arg("vectors"), "Fits the quantizer before the first add.")
       .def("contains", &VectorIndex::contains, py::arg("id"))
       .def("__len__", &VectorIndex::size)
       .def("memory_usage", &VectorIndex::memory_usage, "Bytes held by vectors, codes, graph and ids.")

@@ -61,7 +61,7 @@ std::unique_ptr<rv::Index> build(rv::IndexKind kind, rv::Quantization q) {
 }
 
 void bench_hnsw(benchmark::State& state, rv::Quantization q) {
-  static std::unique_ptr<rv::Index> indexes[3];
+  static std::unique_ptr<rv::Index> indexes[4];  // by code
   auto& index = indexes[static_cast<int>(q)];
   if (!index) index = build(rv::IndexKind::hnsw, q);
   rv::SearchParams p;
@@ -87,4 +87,5 @@ void bench_flat(benchmark::State& state) {
 
 BENCHMARK_CAPTURE(bench_hnsw, f32, rv::Quantization::none)->Arg(64)->Arg(128)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(bench_hnsw, int8, rv::Quantization::int8)->Arg(64)->Arg(128)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(bench_hnsw, int4, rv::Quantization::int4)->Arg(64)->Arg(128)->Unit(benchmark::kMicrosecond);
 BENCHMARK(bench_flat)->Arg(1)->Arg(16)->Arg(200)->Unit(benchmark::kMillisecond);

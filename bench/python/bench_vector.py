@@ -129,15 +129,17 @@ class Lib:
 
 
 class Ragkernel(Lib):
-    def __init__(self, quantization: str | None = None) -> None:
-        self.name = "ragkernel" + (f"-{quantization}" if quantization else "")
+    def __init__(self, quantization: str | None = None, keep_float: bool = True) -> None:
+        # Without float32 rows a quantized index rescores with int8 codes: "-int8" in the name.
+        self.name = "ragkernel" + (f"-{quantization}" if quantization else "") + ("" if keep_float else "-int8")
         self.quantization = quantization
+        self.keep_float = keep_float
 
     def build(self, base: np.ndarray, threads: int) -> None:
         os.environ["OMP_NUM_THREADS"] = str(threads)
         self.index = rk.VectorIndex(
             dim=base.shape[1], metric="ip", kind="hnsw", quantization=self.quantization, M=M,
-            ef_construction=EF_CONSTRUCTION,
+            ef_construction=EF_CONSTRUCTION, keep_float=self.keep_float,
         )  # fmt: skip
         self.ids = np.array([str(i) for i in range(len(base))], dtype=object)
         self.index.add(self.ids.tolist(), base)
@@ -210,6 +212,8 @@ class USearch(Lib):
 LIBS: dict[str, Callable[[], Lib]] = {
     "ragkernel": Ragkernel,
     "ragkernel-int8": lambda: Ragkernel("int8"),
+    "ragkernel-int4": lambda: Ragkernel("int4"),
+    "ragkernel-int4-int8": lambda: Ragkernel("int4", keep_float=False),
     "hnswlib": Hnswlib,
     "faiss-hnsw": FaissHnsw,
     "usearch": USearch,
@@ -254,7 +258,7 @@ def bench_exact(base: np.ndarray, queries: np.ndarray, repeats: int, out: dict[s
     out["exact_batch"] = [{"threads": t, "nq": n, "rk_qps": a, "faiss_qps": b} for t, n, a, b in rows]
     print("\n## Flat codes: bytes per vector, recall@10 against float32, 100-query batch, 2 threads")
     truth = ref.search(queries[:100], K)[1]
-    for quantization in (None, "int8", "binary"):
+    for quantization in (None, "int8", "binary", "int4"):
         for keep_float in (True, False) if quantization else (True,):
             index = rk.VectorIndex(dim=base.shape[1], metric="ip", quantization=quantization, keep_float=keep_float)
             index.add(ids, base)

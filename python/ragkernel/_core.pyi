@@ -583,7 +583,7 @@ class AllowSet:
 
 class VectorIndex:
     """
-    Vector index with string ids (flat or HNSW; float32, int8 or binary).
+    Vector index with string ids (flat or HNSW; float32, int8, int4 or binary).
     """
     @staticmethod
     def from_bytes(data: bytes) -> VectorIndex: ...
@@ -641,7 +641,7 @@ class VectorIndex:
     def to_bytes(self) -> bytes: ...
     def train(self, vectors: typing.Any) -> None:
         """
-        Fits the int8/binary quantizer before the first add.
+        Fits the quantizer before the first add.
         """
     def upsert(self, ids: collections.abc.Sequence[str], vectors: typing.Any) -> None:
         """

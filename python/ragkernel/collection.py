@@ -40,7 +40,7 @@ __all__ = ["Collection", "Hit", "Hits", "Record"]
 
 Metric = Literal["cosine", "ip", "l2"]
 IndexKind = Literal["flat", "hnsw"]
-Quantization = Literal["int8", "binary"] | None
+Quantization = Literal["int8", "int4", "binary"] | None
 Include = Sequence[Literal["text", "metadata", "vector"]]
 FilterLike = Mapping[str, Any]
 
@@ -126,8 +126,8 @@ class Collection(StoreHandle[_core.Collection]):
     index:
         ``"hnsw"`` (graph search) or ``"flat"`` (exact scan).
     quantization:
-        ``None`` (float32), ``"int8"`` or ``"binary"`` (rescored with float32 unless
-        ``keep_float=False``).
+        ``None`` (float32), ``"int8"``, ``"int4"`` or ``"binary"`` (rescored with float32
+        unless ``keep_float=False``).
     analyzer:
         ``"lucene"``, ``"bm25s"`` or an :class:`ragkernel.Analyzer`; stored with the collection,
         so queries are analysed exactly as documents were.

@@ -122,6 +122,43 @@ TEST_P(KernelLevel, HammingIsExact) {
   EXPECT_EQ(k.hamming(zeros.data(), ones.data(), 48), 384u);
 }
 
+// The 4-bit kernel against a plain sum over the documented nibble layout (not against the
+// scalar table, which shares the code under test), codes at their extremes included.
+TEST_P(KernelLevel, FourBitDotFollowsTheNibbleLayout) {
+  const std::vector<std::uint32_t> ids{4, 0, 2, 2, 1, 3};
+  std::uniform_int_distribution<int> nibble(0, 15);
+  for (std::size_t d : kDims) {
+    const std::size_t bytes_per_row = rs::u4_code_bytes(d);
+    const std::size_t stride = bytes_per_row + 5;
+    auto q = bytes<std::int8_t>(d);
+    for (auto& c : q) c = std::max<std::int8_t>(c, -127);
+    std::vector<std::vector<int>> codes(5, std::vector<int>(d));
+    std::vector<std::uint8_t> packed(5 * stride, 0xAB);  // padding bytes must not be read as codes
+    for (std::size_t r = 0; r < 5; ++r) {
+      std::fill_n(packed.begin() + static_cast<std::ptrdiff_t>(r * stride), bytes_per_row, 0);
+      for (std::size_t j = 0; j < d; ++j) {
+        codes[r][j] = r == 4 ? 15 : nibble(rng);
+        packed[r * stride + rs::u4_byte(j)] |= static_cast<std::uint8_t>(codes[r][j] << rs::u4_shift(j));
+      }
+    }
+    if (d % 64 == 0) {
+      EXPECT_EQ(bytes_per_row, d / 2) << "d=" << d;
+    }
+    std::vector<std::int32_t> got(ids.size());
+    k.dot_u4_ids(q.data(), packed.data(), stride, ids.data(), ids.size(), d, got.data());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      std::int32_t want = 0;
+      for (std::size_t j = 0; j < d; ++j) want += q[j] * codes[ids[i]][j];
+      EXPECT_EQ(got[i], want) << "d=" << d << " row " << ids[i];
+      EXPECT_EQ(k.dot_u4(q.data(), packed.data() + ids[i] * stride, d), want) << "d=" << d;
+    }
+  }
+  // Every weight -127 against every code 15 over a long vector: no 16-bit lane saturates.
+  std::vector<std::int8_t> q(1536, -127);
+  std::vector<std::uint8_t> all15(rs::u4_code_bytes(1536), 0xFF);
+  EXPECT_EQ(k.dot_u4(q.data(), all15.data(), 1536), -127 * 15 * 1536);
+}
+
 // Gathered rows (graph traversal): the same answer as scoring each listed row on its own,
 // with repeated and out-of-order ids, for every code.
 TEST_P(KernelLevel, GatheredRowsMatchScalar) {

@@ -79,9 +79,11 @@ TEST_P(FlatMetric, QuantizedCodesKeepRecall) {
     double floor;
   };
   // Floors per code: int8 with float32 rescoring is near exact; binary (37 bits here, far
-  // fewer than real embeddings have) needs its oversampled rescoring to stay useful.
+  // fewer than real embeddings have) needs its oversampled rescoring to stay useful; int4
+  // ranks candidates well enough for its rescoring to be near exact.
   for (const Case c : {Case{Quantization::int8, true, 0.97}, Case{Quantization::int8, false, 0.9},
-                       Case{Quantization::binary, true, 0.6}, Case{Quantization::binary, false, 0.55}}) {
+                       Case{Quantization::binary, true, 0.6}, Case{Quantization::binary, false, 0.55},
+                       Case{Quantization::int4, true, 0.95}, Case{Quantization::int4, false, 0.9}}) {
     auto index = make(metric, c.q, IndexKind::flat, c.keep_float);
     index->add(iota_ids(kN), data.data());
     EXPECT_GE(testing::recall(index->search(queries.data(), 50, 10), truth), c.floor)
@@ -160,7 +162,7 @@ TEST(VectorFlat, FilterAdmitsOnlyAllowedIds) {
   const auto data = clustered(kN, kD, 8);
   const auto queries = clustered(70, kD, 9);
   for (const Metric metric : {Metric::l2, Metric::ip, Metric::cosine}) {
-    for (const Quantization code : {Quantization::none, Quantization::int8, Quantization::binary}) {
+    for (const Quantization code : {Quantization::none, Quantization::int8, Quantization::binary, Quantization::int4}) {
       auto index = make(metric, code);
       index->add(iota_ids(kN), data.data());
       const std::uint32_t removed[] = {14};
@@ -291,7 +293,8 @@ TEST_P(FlatFiles, RoundTripIsBitExact) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Codes, FlatFiles,
-                         ::testing::Values(Quantization::none, Quantization::int8, Quantization::binary),
+                         ::testing::Values(Quantization::none, Quantization::int8, Quantization::binary,
+                                           Quantization::int4),
                          [](const auto& param_info) { return std::string(to_string(param_info.param)); });
 
 TEST(VectorFlat, CorruptTruncatedAndForeignFilesAreRejected) {

@@ -48,18 +48,24 @@ TEST_P(HnswMetric, RecallAgainstFlatPerCode) {
   struct Case {
     Quantization q;
     double floor;
+    bool keep_float = true;
   };
+  // Without float32 rows the graph is built and rescored on int8 codes.
   for (const Case c :
-       {Case{Quantization::none, 0.95}, Case{Quantization::int8, 0.93}, Case{Quantization::binary, 0.5}}) {
-    auto hnsw = Index::create(options(GetParam(), IndexKind::hnsw, c.q));
+       {Case{Quantization::none, 0.95}, Case{Quantization::int8, 0.93}, Case{Quantization::binary, 0.5},
+        Case{Quantization::int4, 0.93}, Case{Quantization::int8, 0.9, false}, Case{Quantization::int4, 0.9, false}}) {
+    IndexOptions o = options(GetParam(), IndexKind::hnsw, c.q);
+    o.keep_float = c.keep_float;
+    auto hnsw = Index::create(o);
     hnsw->add(iota_ids(kN), f.data.data());
     SearchParams p;
     p.ef = 100;
     const double r = recall(hnsw->search(f.queries.data(), kQ, 10, nullptr, p), truth);
-    EXPECT_GE(r, c.floor) << to_string(c.q);
+    EXPECT_GE(r, c.floor) << to_string(c.q) << " keep_float=" << c.keep_float;
     // ef is per call: a wider beam never loses recall on the same index.
     p.ef = 300;
-    EXPECT_GE(recall(hnsw->search(f.queries.data(), kQ, 10, nullptr, p), truth), r - 0.01) << to_string(c.q);
+    EXPECT_GE(recall(hnsw->search(f.queries.data(), kQ, 10, nullptr, p), truth), r - 0.01)
+        << to_string(c.q) << " keep_float=" << c.keep_float;
   }
 }
 
@@ -192,7 +198,7 @@ TEST(VectorHnsw, ConcurrentSearchesWhileOneWriterAdds) {
 
 TEST(VectorHnsw, FilesRoundTripBitExactly) {
   Fixture f;
-  for (Quantization q : {Quantization::none, Quantization::int8}) {
+  for (Quantization q : {Quantization::none, Quantization::int8, Quantization::int4}) {
     VectorIndex index(options(Metric::ip, IndexKind::hnsw, q));
     std::vector<std::string> ids;
     for (std::size_t i = 0; i < 1000; ++i) ids.push_back("id" + std::to_string(i));

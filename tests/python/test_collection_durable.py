@@ -58,7 +58,7 @@ def same_records(a: list[rk.collection.Record | None], b: list[rk.collection.Rec
     )
 
 
-@pytest.mark.parametrize("quantization", [None, "int8", "binary"])
+@pytest.mark.parametrize("quantization", [None, "int8", "binary", "int4"])
 @pytest.mark.parametrize("index", ["flat", "hnsw"])
 def test_reopen_answers_exactly_as_before(
     tmp_path: pathlib.Path, cranfield: Corpus, index: str, quantization: str | None

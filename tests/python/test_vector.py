@@ -82,6 +82,8 @@ def test_flat_matches_numpy_exact(cranfield, metric):
         ("flat", "binary", 100, 0.95),
         ("hnsw", None, None, 0.95),
         ("hnsw", "int8", None, 0.93),
+        ("flat", "int4", None, 0.95),
+        ("hnsw", "int4", None, 0.93),
     ],
 )
 def test_approximate_indexes_against_the_flat_oracle(cranfield, kind, quantization, rescore, floor):
@@ -191,7 +193,7 @@ def test_bad_input_raises_and_changes_nothing():
 
 
 @pytest.mark.parametrize("kind", ["flat", "hnsw"])
-@pytest.mark.parametrize("quantization", [None, "int8", "binary"])
+@pytest.mark.parametrize("quantization", [None, "int8", "binary", "int4"])
 def test_save_load_round_trip_bit_exact(tmp_path, cranfield, kind, quantization):
     ids, vecs, queries = cranfield
     index = rk.VectorIndex(dim=DIM, kind=kind, quantization=quantization, M=8, ef_construction=40)

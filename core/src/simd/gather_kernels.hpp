@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "ragkernel/simd/kernels.hpp"
+#include "simd/u4_kernels.hpp"
 
 namespace ragkernel::simd {
 namespace {
@@ -30,10 +31,12 @@ inline void prefetch_span(const void* start, std::size_t bytes) noexcept {
   for (std::size_t off = 0; off < end; off += 64) __builtin_prefetch(p + off, 0, 3);
 }
 
-template <class T, class R, R (*Pair)(const T*, const T*, std::size_t) noexcept>
-void gather_rows(const T* q, const T* base, std::size_t stride, const std::uint32_t* ids, std::size_t n, std::size_t d,
+// Q: the query's element type; T: the rows'; RowBytes: the bytes of a row of d elements.
+template <class Q, class T, class R, R (*Pair)(const Q*, const T*, std::size_t) noexcept,
+          std::size_t (*RowBytes)(std::size_t) noexcept>
+void gather_rows(const Q* q, const T* base, std::size_t stride, const std::uint32_t* ids, std::size_t n, std::size_t d,
                  R* out) noexcept {
-  const std::size_t bytes = d * sizeof(T);
+  const std::size_t bytes = RowBytes(d);
   const std::size_t first = std::min(n, kGatherAhead);
   for (std::size_t i = 0; i < first; ++i) prefetch_span(base + std::size_t{ids[i]} * stride, bytes);
   for (std::size_t i = 0; i < n; ++i) {
@@ -42,8 +45,14 @@ void gather_rows(const T* q, const T* base, std::size_t stride, const std::uint3
   }
 }
 
+template <class T>
+constexpr std::size_t dense_bytes(std::size_t d) noexcept {
+  return d * sizeof(T);
+}
+
 // A level's table from its pair and row kernels; the gathered forms are derived from the pair
-// kernels here, so every level gets them the same way.
+// kernels here, so every level gets them the same way (and the 4-bit kernel from
+// u4_kernels.hpp, at the widest form the level's flags compile).
 template <auto Dot, auto L2, auto Cosine, auto DotI8, auto Hamming, auto DotRows, auto L2Rows, auto DotI8Rows,
           auto HammingRows, auto DotI8Sym, auto DotBlock>
 constexpr Kernels make_kernels(Level level) noexcept {
@@ -59,10 +68,12 @@ constexpr Kernels make_kernels(Level level) noexcept {
           HammingRows,
           DotI8Sym,
           DotBlock,
-          &gather_rows<float, float, Dot>,
-          &gather_rows<float, float, L2>,
-          &gather_rows<std::int8_t, std::int32_t, DotI8Sym>,
-          &gather_rows<std::uint8_t, std::uint32_t, Hamming>};
+          &gather_rows<float, float, float, Dot, &dense_bytes<float>>,
+          &gather_rows<float, float, float, L2, &dense_bytes<float>>,
+          &gather_rows<std::int8_t, std::int8_t, std::int32_t, DotI8Sym, &dense_bytes<std::int8_t>>,
+          &gather_rows<std::uint8_t, std::uint8_t, std::uint32_t, Hamming, &dense_bytes<std::uint8_t>>,
+          &dot_u4,
+          &gather_rows<std::int8_t, std::uint8_t, std::int32_t, &dot_u4, &u4_code_bytes>};
 }
 
 }  // namespace

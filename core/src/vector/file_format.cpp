@@ -160,7 +160,7 @@ FileHeader decode_header(const Region& region, bool verify_payload) {
   const auto kind = take<std::uint32_t>(in, at);
   const auto metric = take<std::uint32_t>(in, at);
   const auto quant = take<std::uint32_t>(in, at);
-  if (kind > 1 || metric > 2 || quant > 2) throw Corruption("vector index file names an unknown kind, metric or code");
+  if (kind > 1 || metric > 2 || quant > 3) throw Corruption("vector index file names an unknown kind, metric or code");
   o.kind = static_cast<IndexKind>(kind);
   o.metric = static_cast<Metric>(metric);
   o.quantization = static_cast<Quantization>(quant);

@@ -116,6 +116,8 @@ enum Tag : std::uint32_t {
   kTagInt8Params = 4,  // quantizer offset[dim], scale[dim], mean[dim]
   kTagInt8Codes = 5,
   kTagBinaryCodes = 6,
+  kTagInt4Params = 7,   // 4-bit quantizer low[dim], step[dim]
+  kTagInt4Codes = 8,    // nibble layout, u4_code_bytes(dim) per id
   kTagGraphMeta = 10,   // entry point, max level, counts
   kTagLevels = 11,      // per id: level
   kTagBaseLinks = 12,   // per id: count + 2M ids

@@ -27,7 +27,8 @@ void check_options(const IndexOptions& o) {
     if (o.ef_search < 1) throw InvalidArgument("ef_search must be at least 1, got 0");
   }
   if (!o.keep_float && o.quantization == Quantization::none) {
-    throw InvalidArgument("keep_float=false needs a quantization (int8 or binary): the vectors must be kept somehow");
+    throw InvalidArgument(
+        "keep_float=false needs a quantization (int8, binary or int4): the vectors must be kept somehow");
   }
 }
 

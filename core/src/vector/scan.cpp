@@ -75,6 +75,7 @@ void scan_range(const VectorStore& store, const std::vector<Query>& qs, std::siz
   std::vector<float> tile(code == Quantization::none ? qn * row_block : 0);
   std::vector<std::int32_t> ibuf(code == Quantization::int8 ? row_block : 0);
   std::vector<std::uint32_t> ubuf(code == Quantization::binary ? row_block : 0);
+  std::vector<float> fbuf(code == Quantization::int4 ? row_block : 0);
   for (std::uint32_t rb = r0; rb < r1; rb += static_cast<std::uint32_t>(row_block)) {
     const std::uint32_t re = std::min<std::uint32_t>(r1, rb + static_cast<std::uint32_t>(row_block));
     const std::size_t nr = re - rb;
@@ -145,6 +146,15 @@ void scan_range(const VectorStore& store, const std::vector<Query>& qs, std::siz
           }
         }
         break;
+      case Quantization::int4:
+        // The admitted ids run in memory order, so the gathered kernel streams them.
+        for (std::size_t qi = 0; qi < qn; ++qi) {
+          store.dist_coarse_ids(qs[q0 + qi], ids.data(), na, fbuf.data());
+          for (std::size_t a = 0; a < na; ++a) {
+            if (fbuf[a] <= heaps[qi].bound()) heaps[qi].push(fbuf[a], ids[a]);
+          }
+        }
+        break;
     }
   }
 }
@@ -200,7 +210,8 @@ int resolve_threads(int requested) noexcept { return requested > 0 ? requested :
 
 std::size_t default_rescore(Quantization q) noexcept {
   switch (q) {
-    case Quantization::int8: return 4;
+    case Quantization::int8:
+    case Quantization::int4: return 4;
     case Quantization::binary: return 16;
     default: return 1;
   }

@@ -1,6 +1,6 @@
 #pragma once
 // Per-id storage of an index: float32 rows (normalised for cosine), the norm of each original
-// vector, int8 and binary codes, and a state byte (free, live, or deleted but still linked in
+// vector, int8, binary and 4-bit codes, and a state byte (free, live, or deleted but still linked in
 // a graph). Indexed by internal id; slots grow to the largest id stored.
 //
 // Distances inside the indexes are "lower is better": -dot for cosine and ip, squared L2 for
@@ -31,6 +31,15 @@ struct Int8Quantizer {
   void encode_bits(const float* x, std::size_t dim, std::uint8_t* bits) const noexcept;
 };
 
+// x ~ low + step * c with c in [0, 15] per dimension; the range spans the 0.1% to 99.9%
+// quantiles of the training rows (values beyond are clamped). Codes are in the kernels'
+// nibble layout.
+struct Int4Quantizer {
+  std::vector<float> low, step;
+  void train(const float* rows, std::size_t n, std::size_t dim);
+  void encode(const float* x, std::size_t dim, std::uint8_t* code) const noexcept;
+};
+
 // A query prepared once for every code the store holds.
 struct Query {
   const float* v = nullptr;  // normalised for cosine
@@ -40,6 +49,10 @@ struct Query {
   float step = 0.f;
   float offset_dot = 0.f;
   std::vector<std::uint8_t> bits;
+  // int4: dot(v, x) ~ offset_dot4 + step4 * dot_u4(code4, x_code)
+  std::vector<std::int8_t> code4;
+  float step4 = 0.f;
+  float offset_dot4 = 0.f;
 };
 
 class VectorStore {
@@ -51,6 +64,7 @@ class VectorStore {
   bool has_floats() const noexcept { return has_floats_; }
   bool has_int8() const noexcept { return has_int8_; }
   bool has_binary() const noexcept { return has_binary_; }
+  bool has_int4() const noexcept { return has_int4_; }
   bool quantized() const noexcept { return quantization_ != Quantization::none; }
   Quantization quantization() const noexcept { return quantization_; }
   std::size_t code_bytes() const noexcept { return bit_bytes_; }
@@ -84,9 +98,14 @@ class VectorStore {
   const float* row(std::uint32_t id) const noexcept { return floats_.data() + std::size_t{id} * dim_; }
   const std::int8_t* code(std::uint32_t id) const noexcept { return int8_.data() + std::size_t{id} * dim_; }
   const std::uint8_t* bits(std::uint32_t id) const noexcept { return bits_.data() + std::size_t{id} * bit_bytes_; }
+  const std::uint8_t* nibbles(std::uint32_t id) const noexcept { return int4_.data() + std::size_t{id} * int4_bytes_; }
   float norm(std::uint32_t id) const noexcept { return norms_[id]; }
 
   Query prepare_query(const float* prepared) const;
+  // A query that is stored row id, for dist_best_ids only (graph building compares stored
+  // rows): without float32 rows its decoded int8 code goes to scratch (dim floats), which must
+  // outlive the query.
+  Query row_query(std::uint32_t id, float* scratch) const;
   // Distances (lower is better) of q to one id with each representation.
   // (Inline: graph traversal calls these once per visited node.)
   float dist_float(const Query& q, std::uint32_t id) const noexcept {
@@ -119,20 +138,31 @@ class VectorStore {
   void dist_float_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_int8_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_binary_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
+  void dist_int4_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
+  // Distances from a code's integer dots (dot(v, x) ~ offset + step * dot; l2 adds the norms),
+  // dots_of(ids, m, dots) filling them a chunk at a time.
+  template <class DotKernel>
+  void dists_from_dots(const Query& q, float offset, float step, const std::uint32_t* ids, std::size_t n, float* out,
+                       DotKernel&& dots_of) const noexcept;
+  void prepare_int8_query(Query& q) const;
+  // Writes the codes of one prepared row into slot id.
+  void encode_codes(std::uint32_t id, const float* prepared) noexcept;
 
   std::size_t dim_;
   Metric metric_;
   Quantization quantization_;
-  bool has_floats_, has_int8_, has_binary_;
-  std::size_t bit_bytes_;
+  bool has_floats_, has_int8_, has_binary_, has_int4_;
+  std::size_t bit_bytes_, int4_bytes_;
   std::size_t trained_on_ = 0;
   const simd::Kernels* kernels_;
   Int8Quantizer quant_;
+  Int4Quantizer quant4_;
   Buffer<std::uint8_t> state_;
   Buffer<float> floats_;
   Buffer<float> norms_;
   Buffer<std::int8_t> int8_;
   Buffer<std::uint8_t> bits_;
+  Buffer<std::uint8_t> int4_;
 };
 
 }  // namespace ragkernel::vector::detail

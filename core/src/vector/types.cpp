@@ -20,6 +20,7 @@ std::string_view to_string(Quantization quantization) noexcept {
     case Quantization::none: return "none";
     case Quantization::int8: return "int8";
     case Quantization::binary: return "binary";
+    case Quantization::int4: return "int4";
   }
   return "unknown";
 }
@@ -40,10 +41,10 @@ Metric parse_metric(std::string_view name) {
 }
 
 Quantization parse_quantization(std::string_view name) {
-  for (Quantization q : {Quantization::none, Quantization::int8, Quantization::binary}) {
+  for (Quantization q : {Quantization::none, Quantization::int8, Quantization::binary, Quantization::int4}) {
     if (to_string(q) == name) return q;
   }
-  throw InvalidArgument("unknown quantization '" + std::string(name) + "'; expected one of: none, int8, binary");
+  throw InvalidArgument("unknown quantization '" + std::string(name) + "'; expected one of: none, int8, binary, int4");
 }
 
 IndexKind parse_kind(std::string_view name) {

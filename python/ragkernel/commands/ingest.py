@@ -48,7 +48,7 @@ def register(sub: Any) -> None:
     p.add_argument("--text-field", default="text", help="JSONL field holding the text (default: text)")
     p.add_argument("--id-field", help="JSONL field holding the id (default: id, _id or doc_id)")
     p.add_argument("--index", choices=("hnsw", "flat"), default="hnsw", help="vector index of a new collection")
-    p.add_argument("--quantization", choices=("none", "int8", "binary"), default="none")
+    p.add_argument("--quantization", choices=("none", "int8", "int4", "binary"), default="none")
     p.add_argument("--analyzer", choices=("lucene", "bm25s"), default="lucene", help="BM25 text analysis")
     p.add_argument("--batch-size", type=int, default=256, help="chunks embedded and written per batch")
     p.add_argument("--no-cache", action="store_true", help="do not use the embedding cache")

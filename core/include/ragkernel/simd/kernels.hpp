@@ -8,6 +8,7 @@
 //
 // Kernels never allocate, never throw and do not check their inputs: NaN in, NaN out.
 // Validation belongs to the callers (indexes, bindings).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -60,7 +61,23 @@ struct Kernels {
                          std::size_t n, std::size_t d, std::int32_t* out) noexcept;
   void (*hamming_ids)(const std::uint8_t* q, const std::uint8_t* base, std::size_t stride, const std::uint32_t* ids,
                       std::size_t n, std::size_t nbytes, std::uint32_t* out) noexcept;
+
+  // 4-bit codes: sum_j q[j] * code_j for int8 weights q and codes in [0, 15] packed two per
+  // byte in the nibble layout (u4_code_bytes below); the gathered form as above, stride in
+  // bytes. Graph traversal on 4-bit codes reads half the bytes of int8 per neighbour.
+  std::int32_t (*dot_u4)(const std::int8_t* q, const std::uint8_t* codes, std::size_t d) noexcept;
+  void (*dot_u4_ids)(const std::int8_t* q, const std::uint8_t* base, std::size_t stride, const std::uint32_t* ids,
+                     std::size_t n, std::size_t d, std::int32_t* out) noexcept;
 };
+
+// Nibble layout of a 4-bit code: dimensions go in blocks of 64, and dimension 64 * b + t is
+// the low nibble (t < 32) or the high nibble (t >= 32) of byte 32 * b + t % 32. A block is
+// then one 32-byte load whose two nibble halves meet 32 consecutive query weights each.
+constexpr std::size_t u4_code_bytes(std::size_t d) noexcept {
+  return 32 * (d / 64) + std::min<std::size_t>(d % 64, 32);
+}
+constexpr std::size_t u4_byte(std::size_t j) noexcept { return 32 * (j / 64) + j % 32; }
+constexpr unsigned u4_shift(std::size_t j) noexcept { return j % 64 >= 32 ? 4u : 0u; }
 
 // The table for the chosen level (RAGKERNEL_SIMD if set, else the best supported).
 // Throws InvalidArgument on first use if RAGKERNEL_SIMD names an unknown or unsupported level.
