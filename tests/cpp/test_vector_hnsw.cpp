@@ -72,10 +72,13 @@ TEST_P(HnswMetric, RecallAgainstFlatPerCode) {
 INSTANTIATE_TEST_SUITE_P(Metrics, HnswMetric, ::testing::Values(Metric::cosine, Metric::ip, Metric::l2),
                          [](const auto& param_info) { return std::string(to_string(param_info.param)); });
 
-TEST(VectorHnsw, FilteredRecallHoldsAtEverySelectivity) {
+class HnswFilteredCode : public ::testing::TestWithParam<Quantization> {};
+
+// The filtered walk on float32 and on 4-bit codes (a quantized walk rescores what it admits).
+TEST_P(HnswFilteredCode, FilteredRecallHoldsAtEverySelectivity) {
   Fixture f;
   auto flat = Index::create(options(Metric::cosine, IndexKind::flat));
-  auto hnsw = Index::create(options(Metric::cosine, IndexKind::hnsw));
+  auto hnsw = Index::create(options(Metric::cosine, IndexKind::hnsw, GetParam()));
   flat->add(iota_ids(kN), f.data.data());
   hnsw->add(iota_ids(kN), f.data.data());
   std::mt19937_64 rng(5);
@@ -98,6 +101,9 @@ TEST(VectorHnsw, FilteredRecallHoldsAtEverySelectivity) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Codes, HnswFilteredCode, ::testing::Values(Quantization::none, Quantization::int4),
+                         [](const auto& param_info) { return std::string(to_string(param_info.param)); });
 
 TEST(VectorHnsw, RecallHoldsAfterDeleteAndReinsertRounds) {
   Fixture f;
