@@ -258,37 +258,30 @@ class HnswImpl final : public Index::Impl {
     return std::min(static_cast<int>(-std::log(u) * level_mult_), 32);
   }
 
-  // Distances from stored row a to the stored rows ids[0, n), with the finest code kept. The
-  // query is prepared once for all of them: without float32 rows that means decoding a's int8
-  // code, which cost more than the distances when it was done per pair (int8-only builds ran
-  // several times slower than float32 ones).
-  void dists_from(std::uint32_t a, const std::uint32_t* ids, std::size_t n, float* out) const {
-    thread_local std::vector<float> scratch;
-    if (!store.has_floats()) scratch.resize(options.dim);
-    const detail::Query q = store.row_query(a, scratch.data());
-    store.dist_best_ids(q, ids, n, out);
-  }
-
-  // The candidates again with the finest code's distances, nearest first.
-  std::vector<Candidate> rescored(const detail::Query& q, const std::vector<Candidate>& found) const {
-    std::vector<std::uint32_t> ids(found.size());
-    for (std::size_t i = 0; i < found.size(); ++i) ids[i] = found[i].id;
-    std::vector<float> dists(found.size());
-    store.dist_best_ids(q, ids.data(), ids.size(), dists.data());
-    std::vector<Candidate> out(found.size());
-    for (std::size_t i = 0; i < found.size(); ++i) out[i] = {dists[i], ids[i]};
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
-  // The rows ids as candidates for a's list, nearest first.
-  std::vector<Candidate> sorted_from(std::uint32_t a, const std::vector<std::uint32_t>& ids) const {
+  // The rows ids as candidates scored by q with the finest code kept, nearest first.
+  std::vector<Candidate> scored(const detail::Query& q, const std::vector<std::uint32_t>& ids) const {
     std::vector<float> dists(ids.size());
-    dists_from(a, ids.data(), ids.size(), dists.data());
+    store.dist_best_ids(q, ids.data(), ids.size(), dists.data());
     std::vector<Candidate> cands(ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i) cands[i] = {dists[i], ids[i]};
     std::sort(cands.begin(), cands.end());
     return cands;
+  }
+
+  // The candidates a beam found on codes, rescored.
+  std::vector<Candidate> rescored(const detail::Query& q, const std::vector<Candidate>& found) const {
+    std::vector<std::uint32_t> ids(found.size());
+    for (std::size_t i = 0; i < found.size(); ++i) ids[i] = found[i].id;
+    return scored(q, ids);
+  }
+
+  // The rows ids as candidates for a's list. a is prepared as a query once for all of them:
+  // without float32 rows that means decoding its int8 code, which cost more than the distances
+  // when it was done per pair (int8-only builds ran several times slower than float32 ones).
+  std::vector<Candidate> sorted_from(std::uint32_t a, const std::vector<std::uint32_t>& ids) const {
+    thread_local std::vector<float> scratch;
+    if (!store.has_floats()) scratch.resize(options.dim);
+    return scored(store.row_query(a, scratch.data()), ids);
   }
 
   // hnswlib's heuristic: keep a candidate only if it is closer to the base than to every
@@ -339,12 +332,9 @@ class HnswImpl final : public Index::Impl {
       detail::store_release(rec[0], count + 1);
       return;
     }
-    std::vector<Candidate> cands(count + 1);
-    std::vector<float> dists(count);
-    dists_from(s, rec + 1, count, dists.data());
-    cands[0] = {dist, id};
-    for (std::uint32_t j = 1; j <= count; ++j) cands[j] = {dists[j - 1], rec[j]};
-    std::sort(cands.begin(), cands.end());
+    std::vector<Candidate> cands = sorted_from(s, std::vector<std::uint32_t>(rec + 1, rec + 1 + count));
+    const Candidate added{dist, id};
+    cands.insert(std::upper_bound(cands.begin(), cands.end(), added), added);
     write_links(s, level, select(cands, capacity(level)));
   }
 

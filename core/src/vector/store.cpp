@@ -182,22 +182,31 @@ void VectorStore::get(std::uint32_t id, float* out) const noexcept {
   }
 }
 
-void VectorStore::prepare_int8_query(Query& q) const {
-  std::vector<float> qs(dim_);
+namespace {
+
+// dot(v, x) ~ sum v_j offset_j + sum (v_j scale_j) c_j for codes c on the grid offset + scale * c:
+// the weights v_j scale_j are coded in int8 (code, step) once per query, so the integer
+// kernels do the work. Shared by the int8 and the 4-bit codes.
+void quantize_weights(const float* v, const std::vector<float>& offset, const std::vector<float>& scale,
+                      std::vector<std::int8_t>& code, float& step, float& offset_dot) {
+  const std::size_t dim = offset.size();
+  std::vector<float> w(dim);
   float amax = 0.f;
   double od = 0.0;
-  for (std::size_t j = 0; j < dim_; ++j) {
-    qs[j] = q.v[j] * quant_.scale[j];
-    amax = std::max(amax, std::fabs(qs[j]));
-    od += double{q.v[j]} * double{quant_.offset[j]};
+  for (std::size_t j = 0; j < dim; ++j) {
+    w[j] = v[j] * scale[j];
+    amax = std::max(amax, std::fabs(w[j]));
+    od += double{v[j]} * double{offset[j]};
   }
-  q.step = amax > 0.f ? amax / 127.f : 1.f;
-  q.offset_dot = static_cast<float>(od);
-  q.code.resize(dim_);
-  for (std::size_t j = 0; j < dim_; ++j) {
-    q.code[j] = static_cast<std::int8_t>(std::clamp(std::nearbyint(qs[j] / q.step), -127.f, 127.f));
+  step = amax > 0.f ? amax / 127.f : 1.f;
+  offset_dot = static_cast<float>(od);
+  code.resize(dim);
+  for (std::size_t j = 0; j < dim; ++j) {
+    code[j] = static_cast<std::int8_t>(std::clamp(std::nearbyint(w[j] / step), -127.f, 127.f));
   }
 }
+
+}  // namespace
 
 Query VectorStore::row_query(std::uint32_t id, float* scratch) const {
   Query q;
@@ -215,7 +224,7 @@ Query VectorStore::row_query(std::uint32_t id, float* scratch) const {
   }
   if (!has_floats_) {  // float32 distances need neither |v|^2 nor codes
     q.qq = kernels_->dot_f32(q.v, q.v, dim_);
-    prepare_int8_query(q);
+    quantize_weights(q.v, quant_.offset, quant_.scale, q.code, q.step, q.offset_dot);
   }
   return q;
 }
@@ -224,28 +233,12 @@ Query VectorStore::prepare_query(const float* prepared) const {
   Query q;
   q.v = prepared;
   q.qq = kernels_->dot_f32(prepared, prepared, dim_);
-  if (has_int8_) prepare_int8_query(q);
+  if (has_int8_) quantize_weights(prepared, quant_.offset, quant_.scale, q.code, q.step, q.offset_dot);
   if (has_binary_) {
     q.bits.resize(bit_bytes_);
     quant_.encode_bits(prepared, dim_, q.bits.data());
   }
-  if (has_int4_) {
-    // dot(v, x) ~ sum v_j low_j + sum (v_j step_j) c_j, the weights v_j step_j coded in int8.
-    std::vector<float> w(dim_);
-    float amax = 0.f;
-    double od = 0.0;
-    for (std::size_t j = 0; j < dim_; ++j) {
-      w[j] = prepared[j] * quant4_.step[j];
-      amax = std::max(amax, std::fabs(w[j]));
-      od += double{prepared[j]} * double{quant4_.low[j]};
-    }
-    q.step4 = amax > 0.f ? amax / 127.f : 1.f;
-    q.offset_dot4 = static_cast<float>(od);
-    q.code4.resize(dim_);
-    for (std::size_t j = 0; j < dim_; ++j) {
-      q.code4[j] = static_cast<std::int8_t>(std::clamp(std::nearbyint(w[j] / q.step4), -127.f, 127.f));
-    }
-  }
+  if (has_int4_) quantize_weights(prepared, quant4_.low, quant4_.step, q.code4, q.step4, q.offset_dot4);
   return q;
 }
 

@@ -144,7 +144,6 @@ class VectorStore {
   template <class DotKernel>
   void dists_from_dots(const Query& q, float offset, float step, const std::uint32_t* ids, std::size_t n, float* out,
                        DotKernel&& dots_of) const noexcept;
-  void prepare_int8_query(Query& q) const;
   // Writes the codes of one prepared row into slot id.
   void encode_codes(std::uint32_t id, const float* prepared) noexcept;
 
