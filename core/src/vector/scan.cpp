@@ -114,10 +114,10 @@ void scan_range(const VectorStore& store, const std::vector<Query>& qs, std::siz
         for (std::size_t qi = 0; qi < qn; ++qi) {
           const Query& q = qs[q0 + qi];
           if (dense) {
-            for (std::size_t r = 0; r < nr; ++r) ibuf[r] = kern.dot_i8_sym(q.code.data(), store.code(rb) + r * d, d);
+            for (std::size_t r = 0; r < nr; ++r) ibuf[r] = kern.dot_i8_sym(q.i8.code.data(), store.code(rb) + r * d, d);
             for (std::size_t a = 0; a < na; ++a) {
               const std::uint32_t id = ids[a];
-              const float dot = q.offset_dot + q.step * static_cast<float>(ibuf[id - rb]);
+              const float dot = q.i8.dot(ibuf[id - rb]);
               const float dist = l2 ? q.qq + store.norm(id) * store.norm(id) - 2.f * dot : -dot;
               if (dist <= heaps[qi].bound()) heaps[qi].push(dist, id);
             }

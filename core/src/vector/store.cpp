@@ -185,10 +185,9 @@ void VectorStore::get(std::uint32_t id, float* out) const noexcept {
 namespace {
 
 // dot(v, x) ~ sum v_j offset_j + sum (v_j scale_j) c_j for codes c on the grid offset + scale * c:
-// the weights v_j scale_j are coded in int8 (code, step) once per query, so the integer
-// kernels do the work. Shared by the int8 and the 4-bit codes.
-void quantize_weights(const float* v, const std::vector<float>& offset, const std::vector<float>& scale,
-                      std::vector<std::int8_t>& code, float& step, float& offset_dot) {
+// the weights v_j scale_j are coded in int8 once per query, so the integer kernels do the work.
+// Shared by the int8 and the 4-bit codes.
+CodedWeights code_weights(const float* v, const std::vector<float>& offset, const std::vector<float>& scale) {
   const std::size_t dim = offset.size();
   std::vector<float> w(dim);
   float amax = 0.f;
@@ -198,12 +197,14 @@ void quantize_weights(const float* v, const std::vector<float>& offset, const st
     amax = std::max(amax, std::fabs(w[j]));
     od += double{v[j]} * double{offset[j]};
   }
-  step = amax > 0.f ? amax / 127.f : 1.f;
-  offset_dot = static_cast<float>(od);
-  code.resize(dim);
+  CodedWeights out;
+  out.step = amax > 0.f ? amax / 127.f : 1.f;
+  out.offset_dot = static_cast<float>(od);
+  out.code.resize(dim);
   for (std::size_t j = 0; j < dim; ++j) {
-    code[j] = static_cast<std::int8_t>(std::clamp(std::nearbyint(w[j] / step), -127.f, 127.f));
+    out.code[j] = static_cast<std::int8_t>(std::clamp(std::nearbyint(w[j] / out.step), -127.f, 127.f));
   }
+  return out;
 }
 
 }  // namespace
@@ -224,7 +225,7 @@ Query VectorStore::row_query(std::uint32_t id, float* scratch) const {
   }
   if (!has_floats_) {  // float32 distances need neither |v|^2 nor codes
     q.qq = kernels_->dot_f32(q.v, q.v, dim_);
-    quantize_weights(q.v, quant_.offset, quant_.scale, q.code, q.step, q.offset_dot);
+    q.i8 = code_weights(q.v, quant_.offset, quant_.scale);
   }
   return q;
 }
@@ -233,12 +234,12 @@ Query VectorStore::prepare_query(const float* prepared) const {
   Query q;
   q.v = prepared;
   q.qq = kernels_->dot_f32(prepared, prepared, dim_);
-  if (has_int8_) quantize_weights(prepared, quant_.offset, quant_.scale, q.code, q.step, q.offset_dot);
+  if (has_int8_) q.i8 = code_weights(prepared, quant_.offset, quant_.scale);
   if (has_binary_) {
     q.bits.resize(bit_bytes_);
     quant_.encode_bits(prepared, dim_, q.bits.data());
   }
-  if (has_int4_) quantize_weights(prepared, quant4_.low, quant4_.step, q.code4, q.step4, q.offset_dot4);
+  if (has_int4_) q.i4 = code_weights(prepared, quant4_.low, quant4_.step);
   return q;
 }
 
@@ -252,7 +253,7 @@ void VectorStore::dist_float_ids(const Query& q, const std::uint32_t* ids, std::
 }
 
 template <class DotKernel>
-void VectorStore::dists_from_dots(const Query& q, float offset, float step, const std::uint32_t* ids, std::size_t n,
+void VectorStore::dists_from_dots(const Query& q, const CodedWeights& w, const std::uint32_t* ids, std::size_t n,
                                   float* out, DotKernel&& dots_of) const noexcept {
   constexpr std::size_t kChunk = 256;
   std::int32_t dots[kChunk];
@@ -260,7 +261,7 @@ void VectorStore::dists_from_dots(const Query& q, float offset, float step, cons
     const std::size_t m = std::min(kChunk, n - at);
     dots_of(ids + at, m, dots);
     for (std::size_t i = 0; i < m; ++i) {
-      const float dot = offset + step * static_cast<float>(dots[i]);
+      const float dot = w.dot(dots[i]);
       const float nn = norms_[ids[at + i]];
       out[at + i] = metric_ == Metric::l2 ? q.qq + nn * nn - 2.f * dot : -dot;
     }
@@ -268,10 +269,9 @@ void VectorStore::dists_from_dots(const Query& q, float offset, float step, cons
 }
 
 void VectorStore::dist_int8_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept {
-  dists_from_dots(q, q.offset_dot, q.step, ids, n, out,
-                  [&](const std::uint32_t* part, std::size_t m, std::int32_t* dots) {
-                    kernels_->dot_i8_sym_ids(q.code.data(), int8_.data(), dim_, part, m, dim_, dots);
-                  });
+  dists_from_dots(q, q.i8, ids, n, out, [&](const std::uint32_t* part, std::size_t m, std::int32_t* dots) {
+    kernels_->dot_i8_sym_ids(q.i8.code.data(), int8_.data(), dim_, part, m, dim_, dots);
+  });
 }
 
 void VectorStore::dist_binary_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept {
@@ -285,10 +285,9 @@ void VectorStore::dist_binary_ids(const Query& q, const std::uint32_t* ids, std:
 }
 
 void VectorStore::dist_int4_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept {
-  dists_from_dots(q, q.offset_dot4, q.step4, ids, n, out,
-                  [&](const std::uint32_t* part, std::size_t m, std::int32_t* dots) {
-                    kernels_->dot_u4_ids(q.code4.data(), int4_.data(), int4_bytes_, part, m, dim_, dots);
-                  });
+  dists_from_dots(q, q.i4, ids, n, out, [&](const std::uint32_t* part, std::size_t m, std::int32_t* dots) {
+    kernels_->dot_u4_ids(q.i4.code.data(), int4_.data(), int4_bytes_, part, m, dim_, dots);
+  });
 }
 
 void VectorStore::dist_coarse_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept {

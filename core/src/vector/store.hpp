@@ -40,19 +40,22 @@ struct Int4Quantizer {
   void encode(const float* x, std::size_t dim, std::uint8_t* code) const noexcept;
 };
 
+// A query's weights for a code on the grid offset + scale * c, coded in int8:
+// dot(v, x) ~ offset_dot + step * (integer dot of code with x's code).
+struct CodedWeights {
+  std::vector<std::int8_t> code;
+  float step = 0.f;
+  float offset_dot = 0.f;
+  float dot(std::int32_t integer_dot) const noexcept { return offset_dot + step * static_cast<float>(integer_dot); }
+};
+
 // A query prepared once for every code the store holds.
 struct Query {
   const float* v = nullptr;  // normalised for cosine
   float qq = 0.f;            // |v|^2
-  // int8: dot(v, x) ~ offset_dot + step * dot_i8(code, x_code)
-  std::vector<std::int8_t> code;
-  float step = 0.f;
-  float offset_dot = 0.f;
+  CodedWeights i8;           // against int8 codes (dot_i8_sym)
+  CodedWeights i4;           // against 4-bit codes (dot_u4)
   std::vector<std::uint8_t> bits;
-  // int4: dot(v, x) ~ offset_dot4 + step4 * dot_u4(code4, x_code)
-  std::vector<std::int8_t> code4;
-  float step4 = 0.f;
-  float offset_dot4 = 0.f;
 };
 
 class VectorStore {
@@ -64,7 +67,6 @@ class VectorStore {
   bool has_floats() const noexcept { return has_floats_; }
   bool has_int8() const noexcept { return has_int8_; }
   bool has_binary() const noexcept { return has_binary_; }
-  bool has_int4() const noexcept { return has_int4_; }
   bool quantized() const noexcept { return quantization_ != Quantization::none; }
   Quantization quantization() const noexcept { return quantization_; }
   std::size_t code_bytes() const noexcept { return bit_bytes_; }
@@ -98,7 +100,6 @@ class VectorStore {
   const float* row(std::uint32_t id) const noexcept { return floats_.data() + std::size_t{id} * dim_; }
   const std::int8_t* code(std::uint32_t id) const noexcept { return int8_.data() + std::size_t{id} * dim_; }
   const std::uint8_t* bits(std::uint32_t id) const noexcept { return bits_.data() + std::size_t{id} * bit_bytes_; }
-  const std::uint8_t* nibbles(std::uint32_t id) const noexcept { return int4_.data() + std::size_t{id} * int4_bytes_; }
   float norm(std::uint32_t id) const noexcept { return norms_[id]; }
 
   Query prepare_query(const float* prepared) const;
@@ -113,7 +114,7 @@ class VectorStore {
     return -kernels_->dot_f32(q.v, row(id), dim_);
   }
   float dist_int8(const Query& q, std::uint32_t id) const noexcept {
-    const float dot = q.offset_dot + q.step * static_cast<float>(kernels_->dot_i8_sym(q.code.data(), code(id), dim_));
+    const float dot = q.i8.dot(kernels_->dot_i8_sym(q.i8.code.data(), code(id), dim_));
     if (metric_ == Metric::l2) return q.qq + norms_[id] * norms_[id] - 2.f * dot;
     return -dot;
   }
@@ -139,10 +140,10 @@ class VectorStore {
   void dist_int8_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_binary_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_int4_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
-  // Distances from a code's integer dots (dot(v, x) ~ offset + step * dot; l2 adds the norms),
-  // dots_of(ids, m, dots) filling them a chunk at a time.
+  // Distances from a code's integer dots (scaled by w; l2 adds the norms), dots_of(ids, m,
+  // dots) filling them a chunk at a time.
   template <class DotKernel>
-  void dists_from_dots(const Query& q, float offset, float step, const std::uint32_t* ids, std::size_t n, float* out,
+  void dists_from_dots(const Query& q, const CodedWeights& w, const std::uint32_t* ids, std::size_t n, float* out,
                        DotKernel&& dots_of) const noexcept;
   // Writes the codes of one prepared row into slot id.
   void encode_codes(std::uint32_t id, const float* prepared) noexcept;
