@@ -138,6 +138,29 @@ TEST(VectorHnsw, RecallHoldsAfterDeleteAndReinsertRounds) {
   for (std::uint32_t id : r.ids) EXPECT_TRUE(id != 1 && id != 2 && id != 3);
 }
 
+// A large float32 insert links on transient 4-bit codes (kN rows at once); small ones link on
+// float32. Both graphs reach the same recall, and the codes are gone after the insert.
+TEST(VectorHnsw, LargeFloatInsertBuildsOnTransientCodes) {
+  Fixture f;
+  auto flat = Index::create(options(Metric::ip, IndexKind::flat));
+  auto at_once = Index::create(options(Metric::ip, IndexKind::hnsw));
+  auto in_steps = Index::create(options(Metric::ip, IndexKind::hnsw));
+  flat->add(iota_ids(kN), f.data.data());
+  at_once->add(iota_ids(kN), f.data.data());
+  for (std::uint32_t start = 0; start < kN; start += 500) {
+    in_steps->add(iota_ids(500, start), f.data.data() + std::size_t{start} * kD);
+  }
+  // (A loaded copy holds exactly kN slots, as the single add does.)
+  EXPECT_EQ(at_once->memory_usage(), Index::from_bytes(in_steps->to_bytes())->memory_usage());
+  const SearchResults truth = flat->search(f.queries.data(), kQ, 10);
+  SearchParams p;
+  p.ef = 100;
+  const double r_once = recall(at_once->search(f.queries.data(), kQ, 10, nullptr, p), truth);
+  const double r_steps = recall(in_steps->search(f.queries.data(), kQ, 10, nullptr, p), truth);
+  EXPECT_GE(r_once, 0.95);
+  EXPECT_GE(r_once, r_steps - 0.02);
+}
+
 TEST(VectorHnsw, TombstonesThatAreNotReusedAreUnlinked) {
   Fixture f;
   auto flat = Index::create(options(Metric::cosine, IndexKind::flat));

@@ -80,12 +80,16 @@ class Buffer {
     if (n > capacity_) reallocate(n);
   }
   void assign(const T* src, std::size_t n) {
+    release();
+    resize(n);
+    if (n != 0) std::memcpy(data_, src, n * sizeof(T));
+  }
+  // Frees the memory; the buffer is empty.
+  void release() noexcept {
     owned_.reset();
     backing_.reset();
     data_ = nullptr;
     size_ = capacity_ = 0;
-    resize(n);
-    if (n != 0) std::memcpy(data_, src, n * sizeof(T));
   }
   // Views n elements at data inside a region that `backing` keeps alive.
   void view(std::shared_ptr<void> backing, T* data, std::size_t n) {

@@ -304,6 +304,54 @@ void VectorStore::dist_best_ids(const Query& q, const std::uint32_t* ids, std::s
   dist_int8_ids(q, ids, n, out);
 }
 
+void VectorStore::make_build_codes() {
+  std::vector<std::uint32_t> ids;
+  for (std::uint32_t id = 0; id < state_.size(); ++id) {
+    if (state_[id] != kFree) ids.push_back(id);
+  }
+  if (ids.empty() || !has_floats_ || quantized()) return;
+  const std::size_t take = std::min(ids.size(), kMaxTrainingRows);
+  std::vector<float> sample(take * dim_);
+  for (std::size_t i = 0; i < take; ++i) {
+    std::memcpy(sample.data() + i * dim_, row(ids[i * ids.size() / take]), dim_ * sizeof(float));
+  }
+  quant4_.train(sample.data(), take, dim_);
+  int4_.resize(state_.size() * int4_bytes_, 0);
+  const auto n = static_cast<std::int64_t>(ids.size());
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::uint32_t id = ids[static_cast<std::size_t>(i)];
+    quant4_.encode(row(id), dim_, int4_.data() + std::size_t{id} * int4_bytes_);
+  }
+  build_codes_ = true;
+}
+
+void VectorStore::drop_build_codes() noexcept {
+  if (!build_codes_) return;
+  int4_.release();
+  quant4_.low.clear();
+  quant4_.low.shrink_to_fit();
+  quant4_.step.clear();
+  quant4_.step.shrink_to_fit();
+  build_codes_ = false;
+}
+
+bool VectorStore::builds_on_codes() const noexcept {
+  return quantization_ == Quantization::int8 || has_int4_ || build_codes_;
+}
+
+Query VectorStore::prepare_build_query(const float* prepared) const {
+  Query q = prepare_query(prepared);
+  if (build_codes_) q.i4 = code_weights(prepared, quant4_.low, quant4_.step);
+  return q;
+}
+
+void VectorStore::dist_build_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept {
+  if (quantization_ == Quantization::int8) return dist_int8_ids(q, ids, n, out);
+  if (has_int4_ || build_codes_) return dist_int4_ids(q, ids, n, out);
+  dist_best_ids(q, ids, n, out);
+}
+
 std::size_t VectorStore::memory_bytes() const noexcept {
   return state_.bytes() + floats_.bytes() + norms_.bytes() + int8_.bytes() + bits_.bytes() + int4_.bytes() +
          (3 * quant_.offset.size() + 2 * quant4_.low.size()) * sizeof(float);

@@ -127,6 +127,18 @@ class VectorStore {
   void dist_coarse_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_best_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
 
+  // Graph building. Its beams search on a code where one ranks well (int8, 4-bit): 4-8x fewer
+  // bytes per distance than float32, and what they find is rescored with the finest code kept
+  // before the lists are chosen, so lists are chosen on the same distances as without codes.
+  // A float32-only store gets 4-bit build codes of every stored row for one large insert
+  // (make_build_codes, under the index's exclusive lock; +12.5% memory while they live) and
+  // drops them after it. Binary codes rank too coarsely to find the candidates.
+  void make_build_codes();
+  void drop_build_codes() noexcept;
+  bool builds_on_codes() const noexcept;
+  Query prepare_build_query(const float* prepared) const;
+  void dist_build_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
+
   float to_score(float dist) const noexcept { return metric_ == Metric::l2 ? dist : -dist; }
 
   std::size_t memory_bytes() const noexcept;
@@ -152,6 +164,7 @@ class VectorStore {
   Metric metric_;
   Quantization quantization_;
   bool has_floats_, has_int8_, has_binary_, has_int4_;
+  bool build_codes_ = false;  // int4_ holds transient build codes (float32-only store)
   std::size_t bit_bytes_, int4_bytes_;
   std::size_t trained_on_ = 0;
   const simd::Kernels* kernels_;
