@@ -358,32 +358,30 @@ def qps_at(points: list[tuple[float, float]], target: float) -> float | None:
 
 
 def filtered(
-    base: np.ndarray, queries: np.ndarray, ours: Ragkernel, others: dict[str, Lib], out: dict[str, Any]
+    base: np.ndarray, queries: np.ndarray, ours: list[Ragkernel], others: dict[str, Lib], out: dict[str, Any]
 ) -> None:
+    """Every ragkernel index built (float32, int4, ...) against FAISS (and hnswlib below 200k rows)."""
     print("\n## Filtered search (k=10, ef=128, batch, 1 thread)")
     rng = np.random.default_rng(3)
     n = len(base)
     q = queries[:200]
+    fa = others["faiss-hnsw"]
     for selectivity in (0.5, 0.1, 0.01, 0.001):
         allow = rng.random(n) < selectivity
         allow[0] = True
         truth = exact_topk(base, q, allow=allow)
         allowed_ids = [str(i) for i in np.flatnonzero(allow)]
-        # Both filters are made before the timer (FAISS's selector, our allow-set) and timed apart.
-        start = time.perf_counter()
-        allow_set = ours.index.allow_set(allowed_ids)
-        t_make = time.perf_counter() - start
-        start = time.perf_counter()
-        found = ours.to_int(ours.index.search(q, K, filter=allow_set, ef=128, threads=1)[0])
-        t_rk = time.perf_counter() - start
-        r_rk = recall(found, truth)
-        row = {
-            "selectivity": selectivity,
-            "ragkernel_recall": r_rk,
-            "ragkernel_qps": len(q) / t_rk,
-            "ragkernel_allow_set_ms": 1e3 * t_make,
-        }
-        fa = others["faiss-hnsw"]
+        row: dict[str, Any] = {"selectivity": selectivity}
+        # Every filter is made before the timer (FAISS's selector, our allow-sets) and timed apart.
+        allow_sets = {}
+        for lib in ours:
+            start = time.perf_counter()
+            allow_sets[lib.name] = lib.index.allow_set(allowed_ids)
+            row[f"{lib.name}_allow_set_ms"] = 1e3 * (time.perf_counter() - start)
+            start = time.perf_counter()
+            found = lib.to_int(lib.index.search(q, K, filter=allow_sets[lib.name], ef=128, threads=1)[0])
+            t_lib = time.perf_counter() - start
+            row |= {f"{lib.name}_recall": recall(found, truth), f"{lib.name}_qps": len(q) / t_lib}
         sel = faiss.IDSelectorBatch(np.flatnonzero(allow).astype(np.int64))
         faiss.omp_set_num_threads(1)
         start = time.perf_counter()
@@ -402,41 +400,41 @@ def filtered(
                 row |= {"hnswlib_recall": recall(h_found, truth), "hnswlib_qps": len(q) / t_hl}
             except RuntimeError:  # hnswlib raises when it finds fewer than k allowed results
                 pass
-        # Recall against speed for both, per ef, and the best QPS each reaches at recall >= 0.95.
+        # Recall against speed for each, per ef, and the best QPS each reaches at recall >= 0.95.
         sweep = []
         for ef in FILTER_EFS:
-            start = time.perf_counter()
-            got = ours.to_int(ours.index.search(q, K, filter=allow_set, ef=ef, threads=1)[0])
-            t_ours = time.perf_counter() - start
+            point: dict[str, Any] = {"ef": ef}
+            for lib in ours:
+                start = time.perf_counter()
+                got = lib.to_int(lib.index.search(q, K, filter=allow_sets[lib.name], ef=ef, threads=1)[0])
+                point[lib.name] = (recall(got, truth), len(q) / (time.perf_counter() - start))
             start = time.perf_counter()
             f_got = fa.index.search(q, K, params=faiss.SearchParametersHNSW(efSearch=ef, sel=sel))[1]
-            t_faiss = time.perf_counter() - start
-            sweep.append(
-                {
-                    "ef": ef,
-                    "ragkernel": (recall(got, truth), len(q) / t_ours),
-                    "faiss": (recall(f_got, truth), len(q) / t_faiss),
-                }
-            )
+            point["faiss"] = (recall(f_got, truth), len(q) / (time.perf_counter() - start))
+            sweep.append(point)
         row["sweep"] = sweep
-        at_95 = {lib: qps_at([point[lib] for point in sweep], 0.95) for lib in ("ragkernel", "faiss")}
+        names = [lib.name for lib in ours] + ["faiss"]
+        at_95 = {name: qps_at([point[name] for point in sweep], 0.95) for name in names}
         row["qps_at_recall_0.95"] = at_95
         out.setdefault("filtered", []).append(row)
         print(
-            "  per ef, ragkernel | faiss (recall, q/s): "
+            f"  per ef, {' | '.join(names)} (recall, q/s): "
             + "; ".join(
-                f"ef {pt['ef']}: {pt['ragkernel'][0]:.3f} {pt['ragkernel'][1]:.0f} | "
-                f"{pt['faiss'][0]:.3f} {pt['faiss'][1]:.0f}"
+                f"ef {pt['ef']}: " + " | ".join(f"{pt[name][0]:.3f} {pt[name][1]:.0f}" for name in names)
                 for pt in sweep
             )
             + "; q/s at recall 0.95: "
-            + ", ".join(f"{lib} {'not reached' if v is None else f'{v:.0f}'}" for lib, v in at_95.items())
+            + ", ".join(f"{name} {'not reached' if v is None else f'{v:.0f}'}" for name, v in at_95.items())
         )
         print(
-            f"selectivity {selectivity:6.1%}: ragkernel recall {r_rk:.3f} {len(q) / t_rk:8.0f} q/s | faiss recall "
-            f"{row['faiss_recall']:.3f} {row['faiss_qps']:8.0f} q/s | hnswlib recall {row['hnswlib_recall']:.3f} "
-            f"{row['hnswlib_qps']:8.0f} q/s | ragkernel/faiss QPS {row['ragkernel_qps'] / row['faiss_qps']:.2f}x "
-            f"(allow-set made in {row['ragkernel_allow_set_ms']:.1f} ms)"
+            f"selectivity {selectivity:6.1%}: "
+            + " | ".join(
+                f"{lib.name} recall {row[f'{lib.name}_recall']:.3f} {row[f'{lib.name}_qps']:8.0f} q/s "
+                f"({row[f'{lib.name}_qps'] / row['faiss_qps']:.2f}x faiss)"
+                for lib in ours
+            )
+            + f" | faiss recall {row['faiss_recall']:.3f} {row['faiss_qps']:8.0f} q/s | hnswlib recall "
+            f"{row['hnswlib_recall']:.3f} {row['hnswlib_qps']:8.0f} q/s"
         )
 
 
@@ -578,7 +576,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--sections", default="exact,hnsw,filtered,python,churn")
     parser.add_argument(
-        "--libs", default=",".join(LIBS), help="HNSW libraries to build (filtered needs faiss-hnsw; hnswlib optional)"
+        "--libs",
+        default=",".join(LIBS),
+        help="HNSW libraries to build (filtered needs faiss-hnsw and a ragkernel index; hnswlib optional)",
     )
     parser.add_argument("--tag", default="", help="suffix for the result files (keeps an earlier run's)")
     args = parser.parse_args()
@@ -604,9 +604,8 @@ def main() -> None:
         if "hnsw" in sections:
             curves(libs, queries, truth, args.repeats, out)
         by_name = {lib.name: lib for lib in libs}
-        if "filtered" in sections and {"ragkernel", "faiss-hnsw"} <= set(by_name):
-            ours = by_name["ragkernel"]
-            assert isinstance(ours, Ragkernel)
+        ours = [lib for lib in libs if isinstance(lib, Ragkernel)]
+        if "filtered" in sections and ours and "faiss-hnsw" in by_name:
             filtered(base, queries, ours, by_name, out)
         del libs
         gc.collect()

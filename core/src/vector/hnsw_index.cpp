@@ -32,7 +32,8 @@ constexpr double kReachPerResult = 4.0;
 // Tombstones are unlinked in bulk once there are more than this many and a quarter of the
 // live nodes.
 constexpr std::size_t kMinConsolidate = 64;
-// A float32-only index links inserts of at least this many rows on transient 4-bit codes.
+// An index with float32 rows and no integer code links inserts of at least this many rows on
+// transient 4-bit codes.
 constexpr std::size_t kMinBuildCodesBatch = 1024;
 
 // A min-heap of candidates to expand, reused across calls on a thread.
@@ -118,8 +119,7 @@ class HnswImpl final : public Index::Impl {
   // which pays for itself when the insert links at least 1/64 as many rows (each link takes
   // hundreds of microseconds and about 40% less on codes).
   bool worth_build_codes(std::size_t batch) const noexcept {
-    return store.quantization() == Quantization::none && batch >= kMinBuildCodesBatch &&
-           batch * 64 >= live.load() + batch;
+    return store.wants_build_codes() && batch >= kMinBuildCodesBatch && batch * 64 >= live.load() + batch;
   }
 
   void link_all(std::span<const std::uint32_t> ids, const float* prepared, const std::vector<std::uint32_t>& reused) {
@@ -157,24 +157,21 @@ class HnswImpl final : public Index::Impl {
       const double live_n = static_cast<double>(std::max<std::size_t>(live.load(), 1));
       const double allowed = static_cast<double>(std::min(allow->count(), live.load()));
       const double selectivity = allowed / live_n;
-      // Exact when the allowed rows cost less to scan than the filtered walk, taken as about
-      // ef * 2M / selectivity rows. A batch of 32 or more queries shares each pass over the
-      // rows, so its scan is about 4x cheaper per query (measured on 200k rows: the batched
-      // scan of 20% of the rows beat the walk from ef = 64 up, a single query's did not).
-      const double shared = nq >= 32 ? 4.0 : 1.0;
-      const double threshold =
-          params.exact_threshold != 0
-              ? static_cast<double>(params.exact_threshold)
-              : std::max(2048.0, shared * static_cast<double>(ef * M0_) / std::max(selectivity, 1e-9));
-      if (allowed <= threshold) {
-        detail::exact_scan(store, prepared, nq, k, allow, params, out);
-        return;
-      }
       // Never wider than a walk that fills all ef results with allowed nodes (about ef / s).
       const double widest = static_cast<double>(ef) / std::max(selectivity, 1e-9);
       const double wanted =
           static_cast<double>(ef) + kReachPerResult * static_cast<double>(k) / std::max(selectivity, 1e-9);
-      reach = static_cast<std::size_t>(std::ceil(std::min({widest, wanted, 1e12})));
+      const double walk = std::min({widest, wanted, 1e12});
+      // Exact when the allowed rows cost less to scan than the walk, which expands about
+      // `walk` nodes of 2M neighbours each.
+      const double threshold = params.exact_threshold != 0
+                                   ? static_cast<double>(params.exact_threshold)
+                                   : std::max(2048.0, walk * static_cast<double>(M0_) * walk_to_scan(nq));
+      if (allowed <= threshold) {
+        detail::exact_scan(store, prepared, nq, k, allow, params, out);
+        return;
+      }
+      reach = static_cast<std::size_t>(std::ceil(walk));
     }
     const int threads = detail::resolve_threads(params.threads);
     const std::size_t factor = params.rescore != 0 ? params.rescore : detail::default_rescore(store.quantization());
@@ -192,6 +189,18 @@ class HnswImpl final : public Index::Impl {
       const detail::Query q = store.prepare_query(prepared + static_cast<std::size_t>(i) * options.dim);
       out[static_cast<std::size_t>(i)] = search_one(q, k, pool, allow, reach);
     }
+  }
+
+  // What scoring one neighbour in a filtered walk costs, in rows of an exact scan of the allowed
+  // rows. Measured on 200k rows x 384, 1 thread, 1-50% allowed, ef 16-128 (a walk expanding n
+  // nodes took 2.3-3.0 us per node on float32, 1.1-1.6 on codes; a scan took 60-120 ns per
+  // allowed row for one float32 query, 15-25 on codes): a code's walk is 2-3x cheaper, and its
+  // scan 3-6x, than float32's. A batch of 32 or more queries shares each pass over the rows,
+  // float32's through the blocked kernel (10-13 ns a row per query), codes' less (9-14).
+  double walk_to_scan(std::size_t nq) const noexcept {
+    const bool batch = nq >= 32;
+    if (store.quantized()) return batch ? 3.5 : 2.0;
+    return batch ? 7.0 : 1.0;
   }
 
   void write(detail::SectionWriter& out) const override {

@@ -309,7 +309,7 @@ void VectorStore::make_build_codes() {
   for (std::uint32_t id = 0; id < state_.size(); ++id) {
     if (state_[id] != kFree) ids.push_back(id);
   }
-  if (ids.empty() || !has_floats_ || quantized()) return;
+  if (ids.empty() || !wants_build_codes()) return;
   const std::size_t take = std::min(ids.size(), kMaxTrainingRows);
   std::vector<float> sample(take * dim_);
   for (std::size_t i = 0; i < take; ++i) {
@@ -336,10 +336,6 @@ void VectorStore::drop_build_codes() noexcept {
   build_codes_ = false;
 }
 
-bool VectorStore::builds_on_codes() const noexcept {
-  return quantization_ == Quantization::int8 || has_int4_ || build_codes_;
-}
-
 Query VectorStore::prepare_build_query(const float* prepared) const {
   Query q = prepare_query(prepared);
   if (build_codes_) q.i4 = code_weights(prepared, quant4_.low, quant4_.step);
@@ -347,9 +343,9 @@ Query VectorStore::prepare_build_query(const float* prepared) const {
 }
 
 void VectorStore::dist_build_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept {
-  if (quantization_ == Quantization::int8) return dist_int8_ids(q, ids, n, out);
   if (has_int4_ || build_codes_) return dist_int4_ids(q, ids, n, out);
-  dist_best_ids(q, ids, n, out);
+  if (has_int8_) return dist_int8_ids(q, ids, n, out);
+  dist_float_ids(q, ids, n, out);
 }
 
 std::size_t VectorStore::memory_bytes() const noexcept {

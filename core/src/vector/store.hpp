@@ -127,15 +127,17 @@ class VectorStore {
   void dist_coarse_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_best_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
 
-  // Graph building. Its beams search on a code where one ranks well (int8, 4-bit): 4-8x fewer
-  // bytes per distance than float32, and what they find is rescored with the finest code kept
-  // before the lists are chosen, so lists are chosen on the same distances as without codes.
-  // A float32-only store gets 4-bit build codes of every stored row for one large insert
-  // (make_build_codes, under the index's exclusive lock; +12.5% memory while they live) and
-  // drops them after it. Binary codes rank too coarsely to find the candidates.
+  // Graph building. Its beams search on a code that ranks well and is coarser than the finest
+  // one kept (4-bit, else int8: 4-8x fewer bytes per distance than float32); what they find is
+  // rescored with the finest code before the lists are chosen, so lists are chosen on the same
+  // distances as without codes. A store with float32 rows and neither code (float32, binary)
+  // gets 4-bit build codes of every stored row for one large insert (make_build_codes, under
+  // the index's exclusive lock; +12.5% memory at d = 384 while they live) and drops them after
+  // it. Binary codes rank too coarsely to find the candidates.
+  bool wants_build_codes() const noexcept { return has_floats_ && !has_int8_ && !has_int4_; }
   void make_build_codes();
   void drop_build_codes() noexcept;
-  bool builds_on_codes() const noexcept;
+  bool builds_on_codes() const noexcept { return has_int4_ || build_codes_ || (has_int8_ && has_floats_); }
   Query prepare_build_query(const float* prepared) const;
   void dist_build_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
 
