@@ -130,8 +130,9 @@ class Lib:
 
 class Ragkernel(Lib):
     def __init__(self, quantization: str | None = None, keep_float: bool = True) -> None:
-        # Without float32 rows a quantized index rescores with int8 codes: "-int8" in the name.
-        self.name = "ragkernel" + (f"-{quantization}" if quantization else "") + ("" if keep_float else "-int8")
+        # Without float32 rows a quantized index rescores with its codes (int4: 4 + 3 bits per
+        # dimension): "-nofloat" in the name.
+        self.name = "ragkernel" + (f"-{quantization}" if quantization else "") + ("" if keep_float else "-nofloat")
         self.quantization = quantization
         self.keep_float = keep_float
 
@@ -213,7 +214,7 @@ LIBS: dict[str, Callable[[], Lib]] = {
     "ragkernel": Ragkernel,
     "ragkernel-int8": lambda: Ragkernel("int8"),
     "ragkernel-int4": lambda: Ragkernel("int4"),
-    "ragkernel-int4-int8": lambda: Ragkernel("int4", keep_float=False),
+    "ragkernel-int4-nofloat": lambda: Ragkernel("int4", keep_float=False),
     "hnswlib": Hnswlib,
     "faiss-hnsw": FaissHnsw,
     "usearch": USearch,

@@ -72,8 +72,9 @@ class VectorIndex:
         ``None`` (float32), ``"int8"`` (per-dimension trained ranges, 4x smaller), ``"int4"``
         (4 bits per dimension, 8x smaller: the fastest graph traversal) or ``"binary"`` (1 bit
         per dimension, 32x smaller); quantized scans and traversals rescore an oversampled
-        candidate set with float32 (or int8 codes, kept beside int4 and binary ones, when
-        ``keep_float=False``).
+        candidate set with float32. With ``keep_float=False`` they rescore with the codes:
+        int8 ones, kept beside binary codes; for int4, a 3-bit refinement of each 4-bit code
+        (7 bits per dimension in all, less than int8 alone).
     keep_float:
         Keep float32 vectors next to the codes for rescoring and ``get``.
     M, ef_construction, ef_search:

@@ -159,6 +159,35 @@ TEST_P(KernelLevel, FourBitDotFollowsTheNibbleLayout) {
   EXPECT_EQ(k.dot_u4(q.data(), all15.data(), 1536), -127 * 15 * 1536);
 }
 
+// The 3-bit kernel against a plain sum over the documented 3-bit layout, extremes included.
+TEST_P(KernelLevel, ThreeBitDotFollowsTheThreeBitLayout) {
+  std::uniform_int_distribution<int> code(0, 7);
+  for (std::size_t d : kDims) {
+    const std::size_t bytes_per_row = rs::u3_code_bytes(d);
+    auto q = bytes<std::int8_t>(d);
+    for (auto& c : q) c = std::max<std::int8_t>(c, -127);
+    for (int extreme : {-1, 7}) {
+      std::vector<int> codes(d);
+      std::vector<std::uint8_t> packed(bytes_per_row, 0);
+      for (std::size_t j = 0; j < d; ++j) {
+        codes[j] = extreme < 0 ? code(rng) : extreme;
+        packed[rs::u3_high_byte(j)] |= static_cast<std::uint8_t>((codes[j] >> 1) << rs::u3_high_shift(j));
+        packed[rs::u3_low_byte(d, j)] |= static_cast<std::uint8_t>((codes[j] & 1) << rs::u3_low_shift(j));
+      }
+      std::int32_t want = 0;
+      for (std::size_t j = 0; j < d; ++j) want += q[j] * codes[j];
+      EXPECT_EQ(k.dot_u3(q.data(), packed.data(), d), want) << "d=" << d;
+    }
+    if (d % 128 == 0) {
+      EXPECT_EQ(bytes_per_row, 3 * d / 8) << "d=" << d;
+    }
+  }
+  // Every weight -127 against every code 7 over a long vector: no 16-bit lane saturates.
+  std::vector<std::int8_t> q(1536, -127);
+  std::vector<std::uint8_t> all7(rs::u3_code_bytes(1536), 0xFF);
+  EXPECT_EQ(k.dot_u3(q.data(), all7.data(), 1536), -127 * 7 * 1536);
+}
+
 // Gathered rows (graph traversal): the same answer as scoring each listed row on its own,
 // with repeated and out-of-order ids, for every code.
 TEST_P(KernelLevel, GatheredRowsMatchScalar) {

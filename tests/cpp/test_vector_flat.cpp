@@ -94,6 +94,53 @@ TEST_P(FlatMetric, QuantizedCodesKeepRecall) {
 INSTANTIATE_TEST_SUITE_P(Metrics, FlatMetric, ::testing::Values(Metric::cosine, Metric::ip, Metric::l2),
                          [](const auto& param_info) { return std::string(to_string(param_info.param)); });
 
+// Without float32 rows a 4-bit index keeps a 3-bit refinement of each code: 7 bits per
+// dimension, less than an int8 code, and rescoring on them is near exact.
+TEST(VectorFlat, FourBitWithoutFloatsKeepsSevenBitsPerDimension) {
+  constexpr std::size_t d = 384, n = 2000;
+  const auto data = clustered(n, d, 31);
+  const auto queries = clustered(40, d, 32);
+  IndexOptions o;
+  o.dim = d;
+  o.metric = Metric::cosine;
+  o.quantization = Quantization::int4;
+  o.keep_float = false;
+  auto index = Index::create(o);
+  index->add(iota_ids(n), data.data());
+  const double per_row = static_cast<double>(index->memory_usage()) / n;
+  EXPECT_GE(per_row, 192.0 + 144.0);  // the 4-bit code and its refinement
+  EXPECT_LT(per_row, 384.0);          // an int8 code alone
+  o.quantization = Quantization::none;
+  o.keep_float = true;
+  auto exact = Index::create(o);
+  exact->add(iota_ids(n), data.data());
+  const SearchResults truth = exact->search(queries.data(), 40, 10);
+  const double fine_recall = testing::recall(index->search(queries.data(), 40, 10), truth);
+  // About what an int8 code alone reaches on the same rows.
+  o.quantization = Quantization::int8;
+  o.keep_float = false;
+  auto int8_only = Index::create(o);
+  int8_only->add(iota_ids(n), data.data());
+  const double int8_recall = testing::recall(int8_only->search(queries.data(), 40, 10), truth);
+  EXPECT_GE(fine_recall, 0.93);
+  EXPECT_GE(fine_recall, int8_recall - 0.03) << "int8 alone: " << int8_recall;
+  // get() decodes the 7-bit code: nearly the original direction, at the original norm.
+  std::vector<float> got(5 * d);
+  const std::vector<std::uint32_t> ids{0, 1, 2, 500, 1999};
+  index->get(ids, got.data());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    double dot = 0, gg = 0, xx = 0;
+    for (std::size_t j = 0; j < d; ++j) {
+      const double x = data[ids[i] * d + j], g = got[i * d + j];
+      dot += x * g;
+      gg += g * g;
+      xx += x * x;
+    }
+    EXPECT_GT(dot / std::sqrt(gg * xx), 0.995) << "id " << ids[i];
+    EXPECT_NEAR(std::sqrt(gg), std::sqrt(xx), 1e-3 * std::sqrt(xx)) << "id " << ids[i];
+  }
+}
+
 TEST(VectorFlat, EveryKernelLevelGivesTheSameResults) {
   // The block kernel per SIMD level against the scalar table on a tile with ragged edges.
   const auto q = clustered(7, kD, 5);

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "ragkernel/simd/kernels.hpp"
+#include "simd/u3_kernels.hpp"
 #include "simd/u4_kernels.hpp"
 
 namespace ragkernel::simd {
@@ -52,7 +53,8 @@ constexpr std::size_t dense_bytes(std::size_t d) noexcept {
 
 // A level's table from its pair and row kernels; the gathered forms are derived from the pair
 // kernels here, so every level gets them the same way (and the 4-bit kernel from
-// u4_kernels.hpp, at the widest form the level's flags compile).
+// u4_kernels.hpp and the 3-bit one from u3_kernels.hpp, at the widest form the level's flags
+// compile).
 template <auto Dot, auto L2, auto Cosine, auto DotI8, auto Hamming, auto DotRows, auto L2Rows, auto DotI8Rows,
           auto HammingRows, auto DotI8Sym, auto DotBlock>
 constexpr Kernels make_kernels(Level level) noexcept {
@@ -73,7 +75,8 @@ constexpr Kernels make_kernels(Level level) noexcept {
           &gather_rows<std::int8_t, std::int8_t, std::int32_t, DotI8Sym, &dense_bytes<std::int8_t>>,
           &gather_rows<std::uint8_t, std::uint8_t, std::uint32_t, Hamming, &dense_bytes<std::uint8_t>>,
           &dot_u4,
-          &gather_rows<std::int8_t, std::uint8_t, std::int32_t, &dot_u4, &u4_code_bytes>};
+          &gather_rows<std::int8_t, std::uint8_t, std::int32_t, &dot_u4, &u4_code_bytes>,
+          &dot_u3};
 }
 
 }  // namespace

@@ -118,6 +118,7 @@ enum Tag : std::uint32_t {
   kTagBinaryCodes = 6,
   kTagInt4Params = 7,   // 4-bit quantizer low[dim], step[dim]
   kTagInt4Codes = 8,    // nibble layout, u4_code_bytes(dim) per id
+  kTagInt4Fine = 9,     // 3-bit refinements of the 4-bit codes, u3_code_bytes(dim) per id
   kTagGraphMeta = 10,   // entry point, max level, counts
   kTagLevels = 11,      // per id: level
   kTagBaseLinks = 12,   // per id: count + 2M ids

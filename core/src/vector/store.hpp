@@ -31,13 +31,16 @@ struct Int8Quantizer {
   void encode_bits(const float* x, std::size_t dim, std::uint8_t* bits) const noexcept;
 };
 
-// x ~ low + step * c with c in [0, 15] per dimension; the range spans the 0.1% to 99.9%
-// quantiles of the training rows (values beyond are clamped). Codes are in the kernels'
-// nibble layout.
+// x ~ low + step * c with c in [0, 15] per dimension; the range spans the `clip` to 1 - `clip`
+// quantiles of the training rows (values beyond are clamped). Codes are in the kernels' nibble
+// layout. A 3-bit refinement f in [0, 7] splits each step in eight: x ~ low + step * (c + (f +
+// 0.5) / 8 - 0.5), a 7-bit code for rescoring without float32 rows.
 struct Int4Quantizer {
   std::vector<float> low, step;
-  void train(const float* rows, std::size_t n, std::size_t dim);
+  void train(const float* rows, std::size_t n, std::size_t dim, double clip);
   void encode(const float* x, std::size_t dim, std::uint8_t* code) const noexcept;
+  void encode_fine(const float* x, std::size_t dim, std::uint8_t* code, std::uint8_t* fine) const noexcept;
+  void decode_fine(const std::uint8_t* code, const std::uint8_t* fine, std::size_t dim, float* x) const noexcept;
 };
 
 // A query's weights for a code on the grid offset + scale * c, coded in int8:
@@ -55,6 +58,7 @@ struct Query {
   float qq = 0.f;            // |v|^2
   CodedWeights i8;           // against int8 codes (dot_i8_sym)
   CodedWeights i4;           // against 4-bit codes (dot_u4)
+  CodedWeights fine;         // i4's weights on the 7-bit grid: 8 * dot_u4 + dot_u3 (no code of its own)
   std::vector<std::uint8_t> bits;
 };
 
@@ -67,6 +71,7 @@ class VectorStore {
   bool has_floats() const noexcept { return has_floats_; }
   bool has_int8() const noexcept { return has_int8_; }
   bool has_binary() const noexcept { return has_binary_; }
+  bool has_fine() const noexcept { return has_fine_; }
   bool quantized() const noexcept { return quantization_ != Quantization::none; }
   Quantization quantization() const noexcept { return quantization_; }
   std::size_t code_bytes() const noexcept { return bit_bytes_; }
@@ -99,13 +104,19 @@ class VectorStore {
 
   const float* row(std::uint32_t id) const noexcept { return floats_.data() + std::size_t{id} * dim_; }
   const std::int8_t* code(std::uint32_t id) const noexcept { return int8_.data() + std::size_t{id} * dim_; }
+  const std::uint8_t* int4_code(std::uint32_t id) const noexcept {
+    return int4_.data() + std::size_t{id} * int4_bytes_;
+  }
+  const std::uint8_t* fine_code(std::uint32_t id) const noexcept {
+    return fine_.data() + std::size_t{id} * fine_bytes_;
+  }
   const std::uint8_t* bits(std::uint32_t id) const noexcept { return bits_.data() + std::size_t{id} * bit_bytes_; }
   float norm(std::uint32_t id) const noexcept { return norms_[id]; }
 
   Query prepare_query(const float* prepared) const;
   // A query that is stored row id, for dist_best_ids only (graph building compares stored
-  // rows): without float32 rows its decoded int8 code goes to scratch (dim floats), which must
-  // outlive the query.
+  // rows): without float32 rows its decoded code (int8, or 4-bit + 3-bit) goes to scratch (dim
+  // floats), which must outlive the query.
   Query row_query(std::uint32_t id, float* scratch) const;
   // Distances (lower is better) of q to one id with each representation.
   // (Inline: graph traversal calls these once per visited node.)
@@ -123,7 +134,7 @@ class VectorStore {
   }
   // Distances (lower is better) of q to ids[0, n) into out: one kernel call per batch, which
   // prefetches the rows as it goes. Coarse: the code traversal uses; best: the finest kept
-  // (float32, else int8).
+  // (float32, else 4-bit + 3-bit refinement for int4, else int8).
   void dist_coarse_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_best_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
 
@@ -154,11 +165,17 @@ class VectorStore {
   void dist_int8_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_binary_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_int4_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
+  void dist_fine_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
+  // A stored row without float32 rows, decoded from its finest code.
+  void decode(std::uint32_t id, float* out) const noexcept;
+  double int4_clip() const noexcept { return has_fine_ ? 1e-4 : 1e-3; }
   // Distances from a code's integer dots (scaled by w; l2 adds the norms), dots_of(ids, m,
   // dots) filling them a chunk at a time.
   template <class DotKernel>
   void dists_from_dots(const Query& q, const CodedWeights& w, const std::uint32_t* ids, std::size_t n, float* out,
                        DotKernel&& dots_of) const noexcept;
+  // The weights of q for each integer code the store holds.
+  void code_query(Query& q) const;
   // Writes the codes of one prepared row into slot id.
   void encode_codes(std::uint32_t id, const float* prepared) noexcept;
 
@@ -166,8 +183,9 @@ class VectorStore {
   Metric metric_;
   Quantization quantization_;
   bool has_floats_, has_int8_, has_binary_, has_int4_;
+  bool has_fine_;             // 3-bit refinements of the 4-bit codes (int4 without float32 rows)
   bool build_codes_ = false;  // int4_ holds transient build codes (float32-only store)
-  std::size_t bit_bytes_, int4_bytes_;
+  std::size_t bit_bytes_, int4_bytes_, fine_bytes_;
   std::size_t trained_on_ = 0;
   const simd::Kernels* kernels_;
   Int8Quantizer quant_;
@@ -178,6 +196,7 @@ class VectorStore {
   Buffer<std::int8_t> int8_;
   Buffer<std::uint8_t> bits_;
   Buffer<std::uint8_t> int4_;
+  Buffer<std::uint8_t> fine_;
 };
 
 }  // namespace ragkernel::vector::detail

@@ -68,6 +68,9 @@ struct Kernels {
   std::int32_t (*dot_u4)(const std::int8_t* q, const std::uint8_t* codes, std::size_t d) noexcept;
   void (*dot_u4_ids)(const std::int8_t* q, const std::uint8_t* base, std::size_t stride, const std::uint32_t* ids,
                      std::size_t n, std::size_t d, std::int32_t* out) noexcept;
+  // 3-bit codes: sum_j q[j] * code_j for codes in [0, 7] in the 3-bit layout (u3_code_bytes
+  // below). They refine 4-bit codes for rescoring: 7 bits per dimension in all.
+  std::int32_t (*dot_u3)(const std::int8_t* q, const std::uint8_t* codes, std::size_t d) noexcept;
 };
 
 // Nibble layout of a 4-bit code: dimensions go in blocks of 64, and dimension 64 * b + t is
@@ -78,6 +81,24 @@ constexpr std::size_t u4_code_bytes(std::size_t d) noexcept {
 }
 constexpr std::size_t u4_byte(std::size_t j) noexcept { return 32 * (j / 64) + j % 32; }
 constexpr unsigned u4_shift(std::size_t j) noexcept { return j % 64 >= 32 ? 4u : 0u; }
+
+// 3-bit layout: a plane of the codes' two high bits, then a plane of their low bits, each in
+// 16-byte blocks. In the first, dimension 64 * b + t is bits 2 * (t / 16) and up of byte
+// 16 * b + t % 16; in the second, dimension 128 * b + t is bit t / 16 of byte 16 * b + t % 16.
+// A block is one 16-byte load whose bit groups meet 16 consecutive query weights each.
+constexpr std::size_t u3_high_bytes(std::size_t d) noexcept {
+  return 16 * (d / 64) + std::min<std::size_t>(d % 64, 16);
+}
+constexpr std::size_t u3_low_bytes(std::size_t d) noexcept {
+  return 16 * (d / 128) + std::min<std::size_t>(d % 128, 16);
+}
+constexpr std::size_t u3_code_bytes(std::size_t d) noexcept { return u3_high_bytes(d) + u3_low_bytes(d); }
+constexpr std::size_t u3_high_byte(std::size_t j) noexcept { return 16 * (j / 64) + j % 16; }
+constexpr unsigned u3_high_shift(std::size_t j) noexcept { return static_cast<unsigned>(2 * (j % 64 / 16)); }
+constexpr std::size_t u3_low_byte(std::size_t d, std::size_t j) noexcept {
+  return u3_high_bytes(d) + 16 * (j / 128) + j % 16;
+}
+constexpr unsigned u3_low_shift(std::size_t j) noexcept { return static_cast<unsigned>(j % 128 / 16); }
 
 // The table for the chosen level (RAGKERNEL_SIMD if set, else the best supported).
 // Throws InvalidArgument on first use if RAGKERNEL_SIMD names an unknown or unsupported level.
