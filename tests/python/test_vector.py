@@ -193,10 +193,23 @@ def test_bad_input_raises_and_changes_nothing():
 
 
 @pytest.mark.parametrize("kind", ["flat", "hnsw"])
-@pytest.mark.parametrize("quantization", [None, "int8", "binary", "int4"])
-def test_save_load_round_trip_bit_exact(tmp_path, cranfield, kind, quantization):
+@pytest.mark.parametrize(
+    ("quantization", "keep_float"),
+    [
+        (None, True),
+        ("int8", True),
+        ("binary", True),
+        ("int4", True),
+        ("int8", False),
+        ("binary", False),
+        ("int4", False),
+    ],
+)
+def test_save_load_round_trip_bit_exact(tmp_path, cranfield, kind, quantization, keep_float):
     ids, vecs, queries = cranfield
-    index = rk.VectorIndex(dim=DIM, kind=kind, quantization=quantization, M=8, ef_construction=40)
+    index = rk.VectorIndex(
+        dim=DIM, kind=kind, quantization=quantization, keep_float=keep_float, M=8, ef_construction=40
+    )
     index.add(ids[:400], vecs[:400])
     index.remove(ids[:3])
     path = tmp_path / "index.rkv"
