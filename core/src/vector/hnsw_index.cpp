@@ -110,9 +110,16 @@ class HnswImpl final : public Index::Impl {
       if (worth_build_codes(ids.size())) store.make_build_codes();
     }
     deleted_ -= std::min(deleted_, reused.size());
+    // The build codes go however linking ends (stale ones would misguide the next insert).
+    // Searches of a store that wants them never read them, so only memory_usage() waits.
+    struct DropBuildCodes {
+      HnswImpl& index;
+      ~DropBuildCodes() {
+        std::unique_lock lock(index.mutex);
+        index.store.drop_build_codes();
+      }
+    } drop{*this};
     link_all(ids, prepared, reused);
-    std::unique_lock lock(mutex);  // searches of a float32-only store never read build codes
-    store.drop_build_codes();
   }
 
   // Build codes of every stored row cost a pass over the rows (about a microsecond each),
