@@ -178,17 +178,28 @@ bool VectorStore::should_retrain(std::size_t live) const noexcept {
          live >= kRetrainFactor * trained_on_;
 }
 
-void VectorStore::retrain_from_rows() {
+std::vector<std::uint32_t> VectorStore::stored_ids() const {
   std::vector<std::uint32_t> ids;
   for (std::uint32_t id = 0; id < state_.size(); ++id) {
     if (state_[id] != kFree) ids.push_back(id);
   }
-  // An even sample of the stored rows, at most kMaxTrainingRows.
+  return ids;
+}
+
+std::vector<float> VectorStore::training_sample(const std::vector<std::uint32_t>& ids) const {
+  // An even sample of the rows, at most kMaxTrainingRows.
   const std::size_t take = std::min(ids.size(), kMaxTrainingRows);
   std::vector<float> sample(take * dim_);
   for (std::size_t i = 0; i < take; ++i) {
     std::memcpy(sample.data() + i * dim_, row(ids[i * ids.size() / take]), dim_ * sizeof(float));
   }
+  return sample;
+}
+
+void VectorStore::retrain_from_rows() {
+  const std::vector<std::uint32_t> ids = stored_ids();
+  const std::vector<float> sample = training_sample(ids);
+  const std::size_t take = sample.size() / dim_;
   quant_.train(sample.data(), take, dim_);
   if (has_int4_) quant4_.train(sample.data(), take, dim_, int4_clip());
   trained_on_ = ids.size();
@@ -423,17 +434,11 @@ void VectorStore::dist_best_ids(const Query& q, const std::uint32_t* ids, std::s
 }
 
 void VectorStore::make_build_codes() {
-  std::vector<std::uint32_t> ids;
-  for (std::uint32_t id = 0; id < state_.size(); ++id) {
-    if (state_[id] != kFree) ids.push_back(id);
-  }
-  if (ids.empty() || !wants_build_codes()) return;
-  const std::size_t take = std::min(ids.size(), kMaxTrainingRows);
-  std::vector<float> sample(take * dim_);
-  for (std::size_t i = 0; i < take; ++i) {
-    std::memcpy(sample.data() + i * dim_, row(ids[i * ids.size() / take]), dim_ * sizeof(float));
-  }
-  quant4_.train(sample.data(), take, dim_, int4_clip());
+  if (!wants_build_codes()) return;
+  const std::vector<std::uint32_t> ids = stored_ids();
+  if (ids.empty()) return;
+  const std::vector<float> sample = training_sample(ids);
+  quant4_.train(sample.data(), sample.size() / dim_, dim_, int4_clip());
   int4_.resize(state_.size() * int4_bytes_, 0);
   const auto n = static_cast<std::int64_t>(ids.size());
 #pragma omp parallel for schedule(static)

@@ -174,6 +174,10 @@ class VectorStore {
   template <class DotKernel>
   void dists_from_dots(const Query& q, const CodedWeights& w, const std::uint32_t* ids, std::size_t n, float* out,
                        DotKernel&& dots_of) const noexcept;
+  // Ids of every slot that holds a row (live, being inserted, or deleted but still linked).
+  std::vector<std::uint32_t> stored_ids() const;
+  // An even sample of the float32 rows of ids, for training quantizers.
+  std::vector<float> training_sample(const std::vector<std::uint32_t>& ids) const;
   // The weights of q for each integer code the store holds.
   void code_query(Query& q) const;
   // Writes the codes of one prepared row into slot id.
