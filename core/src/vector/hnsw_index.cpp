@@ -84,6 +84,7 @@ class HnswImpl final : public Index::Impl {
   void insert(std::span<const std::uint32_t> ids, const float* prepared, const float* norms) override {
     const std::size_t d = options.dim;
     std::vector<std::uint32_t> reused;
+    bool coded = false;  // this insert links on transient build codes
     {
       // Vectors of reused slots may be read by concurrent searches: write them exclusively.
       std::unique_lock lock(mutex);
@@ -107,18 +108,21 @@ class HnswImpl final : public Index::Impl {
         }
         store.set_state(id, detail::kInserting);
       }
-      if (worth_build_codes(ids.size())) store.make_build_codes();
+      coded = worth_build_codes(ids.size()) && store.make_build_codes();
     }
     deleted_ -= std::min(deleted_, reused.size());
-    // The build codes go however linking ends (stale ones would misguide the next insert).
-    // Searches of a store that wants them never read them, so only memory_usage() waits.
+    // Build codes go however linking ends (stale ones would misguide the next insert). Only
+    // an insert that made them takes the exclusive lock again: searches of such a store never
+    // read them, so only memory_usage() waits.
     struct DropBuildCodes {
       HnswImpl& index;
+      bool coded;
       ~DropBuildCodes() {
+        if (!coded) return;
         std::unique_lock lock(index.mutex);
         index.store.drop_build_codes();
       }
-    } drop{*this};
+    } drop{*this, coded};
     link_all(ids, prepared, reused);
   }
 

@@ -433,10 +433,10 @@ void VectorStore::dist_best_ids(const Query& q, const std::uint32_t* ids, std::s
   dist_int8_ids(q, ids, n, out);
 }
 
-void VectorStore::make_build_codes() {
-  if (!wants_build_codes()) return;
+bool VectorStore::make_build_codes() {
+  if (!wants_build_codes()) return false;
   const std::vector<std::uint32_t> ids = stored_ids();
-  if (ids.empty()) return;
+  if (ids.empty()) return false;
   const std::vector<float> sample = training_sample(ids);
   quant4_.train(sample.data(), sample.size() / dim_, dim_, int4_clip());
   int4_.resize(state_.size() * int4_bytes_, 0);
@@ -447,6 +447,7 @@ void VectorStore::make_build_codes() {
     quant4_.encode(row(id), dim_, int4_.data() + std::size_t{id} * int4_bytes_);
   }
   build_codes_ = true;
+  return true;
 }
 
 void VectorStore::drop_build_codes() noexcept {

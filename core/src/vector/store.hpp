@@ -146,7 +146,7 @@ class VectorStore {
   // the index's exclusive lock; +12.5% memory at d = 384 while they live) and drops them after
   // it. Binary codes rank too coarsely to find the candidates.
   bool wants_build_codes() const noexcept { return has_floats_ && !has_int8_ && !has_int4_; }
-  void make_build_codes();
+  bool make_build_codes();  // true if it made them (rows stored and the store wants them)
   void drop_build_codes() noexcept;
   bool builds_on_codes() const noexcept { return has_int4_ || build_codes_ || (has_int8_ && has_floats_); }
   Query prepare_build_query(const float* prepared) const;
