@@ -162,6 +162,8 @@ void register_vector(py::module_& m) {
       .def("contains", &VectorIndex::contains, py::arg("id"))
       .def("__len__", &VectorIndex::size)
       .def("memory_usage", &VectorIndex::memory_usage, "Bytes held by vectors, codes, graph and ids.")
+      .def("optimize", &VectorIndex::optimize, py::call_guard<py::gil_scoped_release>(),
+           "Lays a graph index out for faster searches (add does it after a bulk load).")
       .def(
           "allow_set",
           [](const VectorIndex& v, const std::vector<std::string>& ids) {

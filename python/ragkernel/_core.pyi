@@ -619,6 +619,10 @@ class VectorIndex:
         """
         Bytes held by vectors, codes, graph and ids.
         """
+    def optimize(self) -> None:
+        """
+        Lays a graph index out for faster searches (add does it after a bulk load).
+        """
     def remove(self, ids: collections.abc.Sequence[str]) -> None:
         """
         Removes ids; raises KeyError naming the first unknown id.

@@ -161,6 +161,18 @@ class VectorIndex:
         """Bytes held by the vectors, codes, graph and ids."""
         return self._index.memory_usage()
 
+    def optimize(self) -> None:
+        """Lays an HNSW index out in memory for faster searches (a no-op for flat indexes).
+
+        Rows that a search reads together are moved next to each other (a breadth-first order
+        of the graph); on 1M rows this made single queries about 10% faster. ``add`` and
+        ``upsert`` do it themselves after a batch that is at least half the index (from 16,384
+        rows on), so a bulk load needs no call; after building in many smaller batches, call it
+        once. Ids, results and saved files are unchanged; allow-sets made before it are refused
+        (make them again). Searches wait while it runs, about a second per million rows.
+        """
+        self._index.optimize()
+
     def train(self, vectors: npt.ArrayLike) -> None:
         """Fits the quantizer on sample vectors (otherwise the first add does)."""
         self._index.train(_floats(vectors, "vectors"))
@@ -172,7 +184,8 @@ class VectorIndex:
         selectivity, so make it once. Ids not in the index are ignored; ``len()`` counts the
         rest. Adds and upserts keep it valid (new ids are simply not in it); after any
         ``remove`` it is refused with ValueError, since a removed id's slot may go to another
-        id, so make it again.
+        id, so make it again. The same holds after ``optimize()``, and after an add or upsert
+        that optimizes on its own (a batch of at least half the index).
         """
         return self._index.allow_set(_ids(ids))
 

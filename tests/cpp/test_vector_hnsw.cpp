@@ -288,6 +288,99 @@ TEST(VectorHnsw, AllowSetIsReusedUntilARemoval) {
   EXPECT_THROW(other.search(f.queries.data(), kQ, 10, &fresh), InvalidArgument);
 }
 
+TEST(VectorHnsw, OptimizeRenumbersWithoutChangingAnswers) {
+  Fixture f;
+  for (const auto& [q, keep] : {std::pair{Quantization::none, true}, std::pair{Quantization::int4, false}}) {
+    IndexOptions o = options(Metric::cosine, IndexKind::hnsw, q);
+    o.keep_float = keep;
+    VectorIndex index(o);
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < kN; ++i) keys.push_back(std::to_string(i));
+    index.add(keys, f.data.data());
+    std::vector<std::string> gone;  // tombstones (too few to be unlinked): waypoints, never results
+    for (std::size_t i = 0; i < kN; i += 97) gone.push_back(keys[i]);
+    index.remove(gone);
+    const AllowSet allow = index.allow_set(std::span(keys).first(kN / 2));
+    const KeyedResults before = index.search(f.queries.data(), kQ, 10);
+    const std::vector<std::string> probe(keys.begin() + 1, keys.begin() + 97);
+    std::vector<float> rows_before(probe.size() * kD), rows_after(probe.size() * kD);
+    index.get(probe, rows_before.data());
+
+    index.optimize();
+    const KeyedResults after = index.search(f.queries.data(), kQ, 10);
+    if (q == Quantization::none) {
+      // The same graph under other numbers: the same walk (no equal distances to order by id).
+      EXPECT_EQ(after.ids, before.ids);
+      EXPECT_EQ(after.scores, before.scores);
+    } else {
+      // Codes can tie, and ties go to the smaller internal id: nearly the same answers.
+      std::size_t same = 0;
+      for (std::size_t i = 0; i < after.ids.size(); ++i) same += after.ids[i] == before.ids[i] ? 1 : 0;
+      EXPECT_GE(static_cast<double>(same) / static_cast<double>(after.ids.size()), 0.97);
+    }
+    for (const std::string& id : after.ids) EXPECT_TRUE(id.empty() || std::stoul(id) % 97 != 0) << id;
+    index.get(probe, rows_after.data());
+    EXPECT_EQ(rows_after, rows_before);
+    EXPECT_EQ(index.size(), kN - gone.size());
+    EXPECT_FALSE(index.contains(gone[0]));
+    EXPECT_THROW(index.search(f.queries.data(), kQ, 10, &allow), InvalidArgument);  // made before: stale
+
+    // Still a working index: removed keys come back (reusing tombstone slots), files round-trip.
+    index.add(gone, f.data.data());
+    EXPECT_EQ(index.size(), kN);
+    const KeyedResults self = index.search(f.data.data() + 5 * kD, 1, 1);
+    EXPECT_EQ(self.ids[0], "5");
+    const auto loaded = VectorIndex::from_bytes(index.to_bytes());
+    EXPECT_EQ(loaded->search(f.queries.data(), kQ, 10).ids, index.search(f.queries.data(), kQ, 10).ids);
+  }
+}
+
+TEST(VectorHnsw, RenumberingIsAPermutationOfTheIds) {
+  Fixture f;
+  auto index = Index::create(options(Metric::l2, IndexKind::hnsw));
+  index->add(iota_ids(kN), f.data.data());
+  const SearchResults before = index->search(f.queries.data(), kQ, 10);
+  const std::vector<std::uint32_t> new_of_old = index->renumber_for_locality();
+  ASSERT_EQ(new_of_old.size(), kN);
+  std::vector<bool> hit(kN, false);
+  for (std::uint32_t id : new_of_old) {
+    ASSERT_LT(id, kN);
+    EXPECT_FALSE(hit[id]);
+    hit[id] = true;
+  }
+  const SearchResults after = index->search(f.queries.data(), kQ, 10);
+  for (std::size_t i = 0; i < before.ids.size(); ++i) EXPECT_EQ(after.ids[i], new_of_old[before.ids[i]]);
+  std::vector<float> row(kD);
+  index->get(std::span(&new_of_old[7], 1), row.data());
+  EXPECT_TRUE(std::equal(row.begin(), row.end(), f.data.begin() + 7 * kD));
+  // A flat index has no layout to improve.
+  auto flat = Index::create(options(Metric::l2, IndexKind::flat));
+  flat->add(iota_ids(10), f.data.data());
+  EXPECT_TRUE(flat->renumber_for_locality().empty());
+}
+
+TEST(VectorHnsw, ABulkLoadIsLaidOutByAdd) {
+  // A batch of at least half the index, from kOptimizeFrom rows on, renumbers the ids itself
+  // (seen from outside only as allow-sets going stale); smaller batches do not.
+  constexpr std::size_t d = 8;
+  const std::size_t n = VectorIndex::kOptimizeFrom;
+  const std::vector<float> data = clustered(2 * n, d, 5);
+  IndexOptions o = options(Metric::ip, IndexKind::hnsw);
+  o.dim = d;
+  o.M = 6;
+  o.ef_construction = 24;
+  VectorIndex index(o);
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < 2 * n; ++i) keys.push_back(std::to_string(i));
+  index.add(std::span(keys).first(1), data.data());
+  const AllowSet early = index.allow_set(std::span(keys).first(1));
+  index.add(std::span(keys).subspan(1, n - 1), data.data() + d);
+  EXPECT_THROW(index.search(data.data(), 1, 1, &early), InvalidArgument);
+  const AllowSet later = index.allow_set(std::span(keys).first(1));
+  index.add(std::span(keys).subspan(n, n / 4), data.data() + n * d);  // a quarter: kept as is
+  EXPECT_EQ(index.search(data.data(), 1, 1, &later).ids[0], "0");
+}
+
 TEST(VectorHnsw, StringIdErrorsLeaveTheIndexUnchanged) {
   Fixture f;
   VectorIndex index(options(Metric::cosine, IndexKind::hnsw));

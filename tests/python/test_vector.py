@@ -136,6 +136,31 @@ def test_a_reusable_allow_set_gives_the_same_answer_until_a_removal(cranfield, k
         other.search(queries, k=5, filter=index.allow_set(allowed))
 
 
+@pytest.mark.parametrize(("quantization", "keep_float"), [(None, True), ("int4", False)])
+def test_optimize_keeps_every_answer_and_refuses_older_allow_sets(cranfield, quantization, keep_float):
+    ids, vecs, queries = cranfield
+    index = rk.VectorIndex(dim=DIM, kind="hnsw", metric="ip", quantization=quantization, keep_float=keep_float)
+    index.add(ids, vecs)  # 1,400 rows: too few to be laid out by add itself
+    allow = index.allow_set(ids[::2])
+    before, before_scores = index.search(queries, k=10)
+    rows = index.get(ids[:50])
+    index.optimize()
+    after, after_scores = index.search(queries, k=10)
+    if quantization is None:
+        assert after.tolist() == before.tolist()
+        np.testing.assert_array_equal(after_scores, before_scores)
+    else:  # equal code distances go to the smaller internal id, which moved
+        assert np.mean(after == before) >= 0.97
+    np.testing.assert_array_equal(index.get(ids[:50]), rows)
+    with pytest.raises(ValueError, match="optimized"):
+        index.search(queries, k=10, filter=allow)
+    assert set(index.search(queries, k=10, filter=index.allow_set(ids[::2]))[0].ravel()) <= set(ids[::2])
+    flat = rk.VectorIndex(dim=DIM)
+    flat.add(ids[:10], vecs[:10])
+    flat.optimize()  # nothing to lay out
+    assert flat.search(vecs[:1], k=1)[0][0, 0] == ids[0]
+
+
 def test_padding_get_upsert_remove_and_float16():
     index = rk.VectorIndex(dim=4, metric="cosine", kind="hnsw")
     ids, scores = index.search(np.ones(4, dtype=np.float32), k=3)  # empty: padding, no error

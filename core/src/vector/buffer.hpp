@@ -10,6 +10,7 @@
 #include <memory>
 #include <new>
 #include <type_traits>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -83,6 +84,16 @@ class Buffer {
     release();
     resize(n);
     if (n != 0) std::memcpy(data_, src, n * sizeof(T));
+  }
+  // Moves element blocks of `stride` elements: block b goes to block new_of_old[b].
+  void permute_blocks(std::size_t stride, const std::vector<std::uint32_t>& new_of_old) {
+    if (size_ == 0) return;
+    Buffer out;
+    out.resize(size_);
+    for (std::size_t b = 0; b < new_of_old.size(); ++b) {
+      std::memcpy(out.data_ + std::size_t{new_of_old[b]} * stride, data_ + b * stride, stride * sizeof(T));
+    }
+    *this = std::move(out);
   }
   // Frees the memory; the buffer is empty.
   void release() noexcept {

@@ -43,6 +43,19 @@ class VisitedSet {
   }
   bool seen(std::uint32_t id) const noexcept { return tags_[id] == epoch_; }
 
+  // The same marks through raw pointers a loop can keep in registers (a write through the
+  // member's byte pointer may alias anything, so the compiler reloads members after each one).
+  struct Marker {
+    std::uint8_t* tags;
+    std::uint8_t epoch;
+    bool visit(std::uint32_t id) const noexcept {
+      if (tags[id] == epoch) return false;
+      tags[id] = epoch;
+      return true;
+    }
+  };
+  Marker marker() noexcept { return {tags_.data(), epoch_}; }
+
  private:
   std::vector<std::uint8_t> tags_;
   std::uint8_t epoch_ = 0;

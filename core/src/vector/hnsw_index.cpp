@@ -39,7 +39,12 @@ constexpr std::size_t kMinBuildCodesBatch = 1024;
 // A min-heap of candidates to expand, reused across calls on a thread.
 struct Frontier {
   std::vector<Candidate> heap;
-  static bool later(const Candidate& a, const Candidate& b) noexcept { return b < a; }
+  // A function object, not a function: std::push_heap inlines it (a function pointer was
+  // called per comparison).
+  struct Later {
+    bool operator()(const Candidate& a, const Candidate& b) const noexcept { return b < a; }
+  };
+  static constexpr Later later{};
   void clear() noexcept { heap.clear(); }
   bool empty() const noexcept { return heap.empty(); }
   const Candidate& top() const noexcept { return heap.front(); }
@@ -212,6 +217,48 @@ class HnswImpl final : public Index::Impl {
     const bool batch = nq >= 32;
     if (store.quantized()) return batch ? 3.5 : 2.0;
     return batch ? 7.0 : 1.0;
+  }
+
+  // Breadth-first from the entry point over the base level, each list in its stored order
+  // (nearest first): a search walks a region of the graph, and this puts a region's rows,
+  // lists and visited marks in nearby memory. On 1M rows x 384 (int4 codes, no float32), single
+  // queries ran 8-10% faster; slots the walk does not reach keep their relative order at the end.
+  std::vector<std::uint32_t> locality_order() const override {
+    const std::size_t slots = store.slots();
+    std::vector<std::uint32_t> order(slots, kNone);
+    std::vector<std::uint32_t> queue;
+    queue.reserve(slots);
+    const auto take = [&](std::uint32_t id) {
+      if (order[id] != kNone) return;
+      order[id] = static_cast<std::uint32_t>(queue.size());
+      queue.push_back(id);
+    };
+    if (entry_.load() != kNone) take(entry_.load());
+    for (std::size_t at = 0; at < queue.size(); ++at) {
+      const std::uint32_t* rec = links(queue[at], 0);
+      for (std::uint32_t j = 1; j <= rec[0]; ++j) take(rec[j]);
+    }
+    for (std::uint32_t id = 0; id < slots; ++id) take(id);
+    return order;
+  }
+
+  // Moves rows, records and upper levels to their new slots, then rewrites every link.
+  void renumber(const std::vector<std::uint32_t>& new_of_old) override {
+    store.renumber(new_of_old);
+    base_.permute_blocks(rec0_, new_of_old);
+    levels_.permute_blocks(1, new_of_old);
+    std::vector<std::unique_ptr<std::uint32_t[]>> upper(upper_.size());
+    for (std::size_t id = 0; id < upper_.size(); ++id) upper[new_of_old[id]] = std::move(upper_[id]);
+    upper_ = std::move(upper);
+    const std::size_t slots = store.slots();
+    for (std::size_t id = 0; id < slots; ++id) {
+      for (int level = 0; level <= levels_[id]; ++level) {
+        if (level > 0 && !upper_[id]) break;
+        std::uint32_t* rec = links(static_cast<std::uint32_t>(id), level);
+        for (std::uint32_t j = 1; j <= rec[0]; ++j) rec[j] = new_of_old[rec[j]];
+      }
+    }
+    if (entry_.load() != kNone) entry_.store(new_of_old[entry_.load()]);
   }
 
   void write(detail::SectionWriter& out) const override {
@@ -537,8 +584,11 @@ class HnswImpl final : public Index::Impl {
       return results.size() < need ? std::numeric_limits<float>::infinity()
                                    : std::min(results.bound(), nearest.bound());
     };
+    const VisitedSet::Marker marks = visited.marker();
+    std::uint32_t* const ids = fresh.data();
+    float* const scores = dists.data();
     for (const Candidate& e : entries) {
-      if (!visited.visit(e.id)) continue;
+      if (!marks.visit(e.id)) continue;
       frontier.push(e);
       nearest.push(e.dist, e.id);
       if (admit(e.id)) results.push(e.dist, e.id);
@@ -553,27 +603,27 @@ class HnswImpl final : public Index::Impl {
       std::size_t m = 0;
       for (std::uint32_t j = 1; j <= count; ++j) {
         const std::uint32_t nb = detail::load_relaxed(rec[j]);
-        if (visited.visit(nb)) fresh[m++] = nb;
+        if (marks.visit(nb)) ids[m++] = nb;
       }
       if (m == 0) continue;
-      dist_ids(fresh.data(), m, dists.data());
+      dist_ids(ids, m, scores);
       // A node that enters the frontier is likely expanded soon: start fetching its list.
       const auto enqueue = [&](float d, std::uint32_t id) {
         __builtin_prefetch(links(id, level), 0, 3);
         frontier.push({d, id});
       };
       for (std::size_t i = 0; i < m; ++i) {
-        const float d = dists[i];
+        const float d = scores[i];
         if (reach == 0) {
           if (d < results.bound()) {
-            enqueue(d, fresh[i]);
-            if (admit(fresh[i])) results.push(d, fresh[i]);
+            enqueue(d, ids[i]);
+            if (admit(ids[i])) results.push(d, ids[i]);
           }
           continue;
         }
-        if (admit(fresh[i])) results.push(d, fresh[i]);
-        if (d < limit()) enqueue(d, fresh[i]);
-        nearest.push(d, fresh[i]);
+        if (admit(ids[i])) results.push(d, ids[i]);
+        if (d < limit()) enqueue(d, ids[i]);
+        nearest.push(d, ids[i]);
       }
     }
   }
@@ -638,8 +688,9 @@ class HnswImpl final : public Index::Impl {
     Candidate cur{0.f, ep};
     dist_ids(&ep, 1, &cur.dist);
     for (int l = top; l > 0; --l) cur = greedy(dist_ids, cur, l);
+    const bool all_live = store.all_live();
     auto admit = [&](std::uint32_t other) {
-      return store.state(other) == detail::kLive && (allow == nullptr || allow->test(other));
+      return (all_live || store.state(other) == detail::kLive) && (allow == nullptr || allow->test(other));
     };
     TopK found(pool);
     beam(dist_ids, {cur}, 0, admit, found, reach, k);

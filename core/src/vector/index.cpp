@@ -187,6 +187,14 @@ std::size_t Index::size() const {
   return impl_->live;
 }
 
+std::vector<std::uint32_t> Index::renumber_for_locality() {
+  std::lock_guard writer(impl_->writer);
+  std::unique_lock lock(impl_->mutex);
+  std::vector<std::uint32_t> order = impl_->locality_order();
+  if (!order.empty()) impl_->renumber(order);
+  return order;
+}
+
 std::uint32_t Index::id_capacity() const {
   std::shared_lock lock(impl_->mutex);
   return static_cast<std::uint32_t>(impl_->store.slots());

@@ -39,6 +39,11 @@ struct Index::Impl {
   // Grows per-id arrays to `slots`. `mutex` is held exclusively.
   virtual void grow(std::size_t slots) { store.grow(slots); }
   virtual std::size_t memory_bytes() const { return store.memory_bytes(); }
+  // A numbering of the slots (new id of each old id) that puts rows read together next to each
+  // other, or empty if the kind has no use for one.
+  virtual std::vector<std::uint32_t> locality_order() const { return {}; }
+  // Moves every slot to new_of_old[slot]. `writer` and `mutex` (exclusive) are held.
+  virtual void renumber(const std::vector<std::uint32_t>& new_of_old) { store.renumber(new_of_old); }
   virtual void write(detail::SectionWriter& out) const { store.write(out); }
   virtual void read(const detail::SectionReader& in, std::size_t slots) { store.read(in, slots); }
 

@@ -472,6 +472,16 @@ void VectorStore::dist_build_ids(const Query& q, const std::uint32_t* ids, std::
   dist_float_ids(q, ids, n, out);
 }
 
+void VectorStore::renumber(const std::vector<std::uint32_t>& new_of_old) {
+  state_.permute_blocks(1, new_of_old);
+  norms_.permute_blocks(1, new_of_old);
+  floats_.permute_blocks(dim_, new_of_old);
+  int8_.permute_blocks(dim_, new_of_old);
+  bits_.permute_blocks(bit_bytes_, new_of_old);
+  int4_.permute_blocks(int4_bytes_, new_of_old);
+  fine_.permute_blocks(fine_bytes_, new_of_old);
+}
+
 std::size_t VectorStore::memory_bytes() const noexcept {
   return state_.bytes() + floats_.bytes() + norms_.bytes() + int8_.bytes() + bits_.bytes() + int4_.bytes() +
          fine_.bytes() + (3 * quant_.offset.size() + 2 * quant4_.low.size()) * sizeof(float);
@@ -505,9 +515,12 @@ void VectorStore::write(SectionWriter& out) const {
 void VectorStore::read(const SectionReader& in, std::size_t n) {
   const auto& keep = in.keepalive();
   state_.view(keep, in.array<std::uint8_t>(kTagState, n), n);
+  std::ptrdiff_t deleted = 0;
   for (std::size_t i = 0; i < n; ++i) {
     if (state_[i] > kDeleted) throw Corruption("vector index file: invalid slot state");
+    deleted += state_[i] == kDeleted ? 1 : 0;
   }
+  unready_.store(deleted);
   norms_.view(keep, in.array<float>(kTagNorms, n), n);
   if (has_floats_) floats_.view(keep, in.array<float>(kTagFloats, n * dim_), n * dim_);
   if (has_int8_) int8_.view(keep, in.array<std::int8_t>(kTagInt8Codes, n * dim_), n * dim_);

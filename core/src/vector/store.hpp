@@ -83,8 +83,14 @@ class VectorStore {
     return std::atomic_ref<std::uint8_t>(const_cast<std::uint8_t&>(state_[id])).load(std::memory_order_acquire);
   }
   void set_state(std::uint32_t id, std::uint8_t s) noexcept {
-    std::atomic_ref<std::uint8_t>(state_[id]).store(s, std::memory_order_release);
+    const std::uint8_t was = std::atomic_ref<std::uint8_t>(state_[id]).exchange(s, std::memory_order_acq_rel);
+    if (unready(s) != unready(was)) unready_.fetch_add(unready(s) ? 1 : -1, std::memory_order_acq_rel);
   }
+  // True when no stored row is deleted or being inserted, so every row a graph reaches is live
+  // and a search need not read its state (a random read per result candidate). Rows become
+  // deleted or inserting only under the index's exclusive lock, which a search excludes, so
+  // the answer holds for a whole search.
+  bool all_live() const noexcept { return unready_.load(std::memory_order_acquire) == 0; }
   bool live(std::uint32_t id) const noexcept { return id < state_.size() && state(id) == kLive; }
 
   // Quantizer: trained on the first add unless train() was called; retrained from the stored
@@ -154,6 +160,10 @@ class VectorStore {
 
   float to_score(float dist) const noexcept { return metric_ == Metric::l2 ? dist : -dist; }
 
+  // Moves every slot's row, codes, norm and state to slot new_of_old[slot] (a permutation of
+  // the slots). The caller holds the index's exclusive lock.
+  void renumber(const std::vector<std::uint32_t>& new_of_old);
+
   std::size_t memory_bytes() const noexcept;
   void write(SectionWriter& out) const;
   void read(const SectionReader& in, std::size_t slots);
@@ -180,6 +190,7 @@ class VectorStore {
   std::vector<float> training_sample(const std::vector<std::uint32_t>& ids) const;
   // The weights of q for each integer code the store holds.
   void code_query(Query& q) const;
+  static bool unready(std::uint8_t s) noexcept { return s == kDeleted || s == kInserting; }
   // Writes the codes of one prepared row into slot id.
   void encode_codes(std::uint32_t id, const float* prepared) noexcept;
 
@@ -191,6 +202,7 @@ class VectorStore {
   bool build_codes_ = false;  // int4_ holds transient build codes (float32-only store)
   std::size_t bit_bytes_, int4_bytes_, fine_bytes_;
   std::size_t trained_on_ = 0;
+  std::atomic<std::ptrdiff_t> unready_{0};  // slots deleted or inserting
   const simd::Kernels* kernels_;
   Int8Quantizer quant_;
   Int4Quantizer quant4_;

@@ -39,9 +39,7 @@ class TopK {
       heap_.push_back(c);
       std::push_heap(heap_.begin(), heap_.end());
     } else if (k_ != 0 && c < heap_.front()) {
-      std::pop_heap(heap_.begin(), heap_.end());
-      heap_.back() = c;
-      std::push_heap(heap_.begin(), heap_.end());
+      replace_worst(c);
     }
   }
   void merge(const TopK& other) {
@@ -55,6 +53,21 @@ class TopK {
   const std::vector<Candidate>& items() const noexcept { return heap_; }
 
  private:
+  // c takes the worst candidate's place and sinks to its level: one pass down the heap, where
+  // pop_heap then push_heap made two (a graph search replaces the worst for most nodes it
+  // scores).
+  void replace_worst(const Candidate& c) noexcept {
+    const std::size_t n = heap_.size();
+    std::size_t at = 0;
+    for (std::size_t child = 1; child < n; child = 2 * at + 1) {
+      if (child + 1 < n && heap_[child] < heap_[child + 1]) ++child;
+      if (!(c < heap_[child])) break;
+      heap_[at] = heap_[child];
+      at = child;
+    }
+    heap_[at] = c;
+  }
+
   std::size_t k_;
   std::vector<Candidate> heap_;
 };

@@ -60,6 +60,10 @@ class Index {
   SearchResults search(const float* queries, std::size_t nq, std::size_t k, const Bitset* allow = nullptr,
                        const SearchParams& params = {}) const;
 
+  // Renumbers the stored ids so that rows a search reads together lie together in memory (a
+  // graph's breadth-first order), and returns the new id of each old id (empty: unchanged).
+  std::vector<std::uint32_t> renumber_for_locality();
+
   // Bytes held by vectors, codes, norms, graph and bookkeeping (owned or mapped).
   std::size_t memory_usage() const;
 
