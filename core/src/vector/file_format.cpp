@@ -261,6 +261,14 @@ Region read_stream(std::istream& in) {
   return copy_bytes(std::as_bytes(std::span<const char>(all)));
 }
 
+void release_pages(std::span<std::byte> section) noexcept {
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(section.data());
+  const std::uintptr_t first = (begin + page - 1) / page * page;
+  const std::uintptr_t last = (begin + section.size()) / page * page;
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 Region copy_bytes(std::span<const std::byte> bytes) {
   Region region = owned_region(bytes.size());
   if (!bytes.empty()) std::memcpy(region.data, bytes.data(), bytes.size());

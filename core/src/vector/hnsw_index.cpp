@@ -302,6 +302,7 @@ class HnswImpl final : public Index::Impl {
       top = std::max(top, int{levels_[id]});
     }
     if (at != upper_n) throw Corruption("vector index file: upper graph levels have trailing data");
+    detail::release_pages(upper_bytes);
     // Every link must name an id in range and every count fit its record.
     for (std::size_t id = 0; id < slots; ++id) {
       if (store.state(static_cast<std::uint32_t>(id)) == detail::kFree) continue;

@@ -317,6 +317,7 @@ std::unique_ptr<VectorIndex> load_keyed(const detail::Region& region, bool verif
     throw Corruption("vector index file holds an internal-id index without string ids; load it with Index::load");
   }
   IdMap map = parse_keys(keys, *index);
+  detail::release_pages(keys);
   return make(std::move(index), std::move(map));
 }
 
