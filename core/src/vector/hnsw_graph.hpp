@@ -7,13 +7,16 @@
 // of [count, M ids]. Readers load counts and ids with relaxed atomics while a writer links,
 // so a concurrent search sees an old or a new list, never torn memory; every id ever written
 // into a list names a slot whose vector was stored first.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
 #include "vector/buffer.hpp"
+#include "vector/topk.hpp"
 
 namespace ragkernel::vector::detail {
 
@@ -59,6 +62,64 @@ class VisitedSet {
  private:
   std::vector<std::uint8_t> tags_;
   std::uint8_t epoch_ = 0;
+};
+
+// The best `width` candidates of a beam, nearest first, each flagged once expanded: the
+// frontier and the results in one sorted array. The next node to expand is the nearest
+// unexpanded one; a node that falls out of the width is never expanded, as in a search with a
+// frontier heap and a results heap, which stops once the frontier's best is worse than every
+// result. An insert is a binary search and a short move (100 entries are 800 bytes) where the
+// two heaps cost two sift passes with unpredictable branches.
+class BeamList {
+ public:
+  void reset(std::size_t width) {
+    width_ = width;
+    items_.clear();
+    done_.clear();
+    items_.reserve(width + 1);
+    done_.reserve(width + 1);
+    cursor_ = 0;
+  }
+  std::size_t size() const noexcept { return items_.size(); }
+  // The distance a candidate must beat to enter (infinity until full).
+  float bound() const noexcept {
+    return items_.size() < width_ ? std::numeric_limits<float>::infinity() : items_.back().dist;
+  }
+  // Inserts c if it is among the best `width`; true if it was.
+  bool insert(const Candidate& c) {
+    if (items_.size() == width_ && !(c < items_.back())) return false;
+    const auto at = static_cast<std::size_t>(std::upper_bound(items_.begin(), items_.end(), c) - items_.begin());
+    items_.insert(items_.begin() + static_cast<std::ptrdiff_t>(at), c);
+    done_.insert(done_.begin() + static_cast<std::ptrdiff_t>(at), std::uint8_t{0});
+    if (items_.size() > width_) {
+      items_.pop_back();
+      done_.pop_back();
+    }
+    cursor_ = std::min(cursor_, at);
+    return true;
+  }
+  // The nearest unexpanded candidate, now flagged expanded; false when none is left.
+  bool next(Candidate& out) noexcept {
+    while (cursor_ < items_.size() && done_[cursor_] != 0) ++cursor_;
+    if (cursor_ == items_.size()) return false;
+    done_[cursor_] = 1;
+    out = items_[cursor_];
+    return true;
+  }
+  // The nearest unexpanded candidate after the one next() returned, if any (for prefetching).
+  const Candidate* peek() const noexcept {
+    for (std::size_t i = cursor_ + 1; i < items_.size(); ++i) {
+      if (done_[i] == 0) return &items_[i];
+    }
+    return nullptr;
+  }
+  std::vector<Candidate> take() { return std::move(items_); }
+
+ private:
+  std::vector<Candidate> items_;
+  std::vector<std::uint8_t> done_;
+  std::size_t width_ = 0;
+  std::size_t cursor_ = 0;
 };
 
 }  // namespace ragkernel::vector::detail

@@ -629,6 +629,45 @@ class HnswImpl final : public Index::Impl {
     }
   }
 
+  // The beam of an unfiltered search where every row is live (every node reached may be a
+  // result): the frontier and the results are one sorted list (BeamList); the same walk as
+  // beam() with `admit` always true, nearest first.
+  template <class DistIds>
+  std::vector<Candidate> beam_all(DistIds&& dist_ids, Candidate entry, std::size_t width) const {
+    thread_local VisitedSet visited;
+    thread_local detail::BeamList list;
+    thread_local std::vector<std::uint32_t> fresh;
+    thread_local std::vector<float> dists;
+    const auto cap = static_cast<std::uint32_t>(M0_);
+    if (fresh.size() < cap) {
+      fresh.resize(cap);
+      dists.resize(cap);
+    }
+    visited.prepare(store.slots());
+    const VisitedSet::Marker marks = visited.marker();
+    std::uint32_t* const ids = fresh.data();
+    float* const scores = dists.data();
+    list.reset(width);
+    marks.visit(entry.id);
+    list.insert(entry);
+    for (Candidate c; list.next(c);) {
+      if (const Candidate* after = list.peek()) __builtin_prefetch(links(after->id, 0), 0, 3);
+      const std::uint32_t* rec = links(c.id, 0);
+      const std::uint32_t count = std::min(detail::load_relaxed(rec[0]), cap);
+      std::size_t m = 0;
+      for (std::uint32_t j = 1; j <= count; ++j) {
+        const std::uint32_t nb = detail::load_relaxed(rec[j]);
+        if (marks.visit(nb)) ids[m++] = nb;
+      }
+      if (m == 0) continue;
+      dist_ids(ids, m, scores);
+      for (std::size_t i = 0; i < m; ++i) {
+        if (scores[i] < list.bound() && list.insert({scores[i], ids[i]})) __builtin_prefetch(links(ids[i], 0), 0, 3);
+      }
+    }
+    return list.take();
+  }
+
   void link(std::uint32_t id, const float* vector) {
     const detail::Query q = store.prepare_build_query(vector);
     const bool on_codes = store.builds_on_codes();
@@ -693,9 +732,14 @@ class HnswImpl final : public Index::Impl {
     auto admit = [&](std::uint32_t other) {
       return (all_live || store.state(other) == detail::kLive) && (allow == nullptr || allow->test(other));
     };
-    TopK found(pool);
-    beam(dist_ids, {cur}, 0, admit, found, reach, k);
-    std::vector<Candidate> sorted = found.take_sorted();
+    std::vector<Candidate> sorted;
+    if (allow == nullptr && all_live) {
+      sorted = beam_all(dist_ids, cur, pool);
+    } else {
+      TopK found(pool);
+      beam(dist_ids, {cur}, 0, admit, found, reach, k);
+      sorted = found.take_sorted();
+    }
     if (store.quantized()) return detail::rescore(store, q, sorted, k);
     if (sorted.size() > k) sorted.resize(k);
     return sorted;
