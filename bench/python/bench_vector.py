@@ -123,12 +123,19 @@ class Lib:
 
     name = ""
 
+    # Python that loads the file at `path` into `index` and runs a batch search of `q` (the
+    # resident-memory measurement runs it in a fresh process).
+    load_and_search = ""
+
     def build(self, base: np.ndarray, threads: int) -> None: ...
     def search(self, q: np.ndarray, ef: int, threads: int) -> np.ndarray: ...
     def search_one(self, q: np.ndarray, ef: int) -> np.ndarray: ...
+    def save(self, path: str) -> None: ...
 
 
 class Ragkernel(Lib):
+    load_and_search = "index = rk.VectorIndex.load(path); index.search(q, 10, ef=96)"
+
     def __init__(self, quantization: str | None = None, keep_float: bool = True) -> None:
         # Without float32 rows a quantized index rescores with its codes (int4: 4 + 3 bits per
         # dimension): "-nofloat" in the name.
@@ -154,9 +161,16 @@ class Ragkernel(Lib):
     def search_one(self, q: np.ndarray, ef: int) -> np.ndarray:
         return self.index.search(q, K, ef=ef, threads=1)[0]
 
+    def save(self, path: str) -> None:
+        self.index.save(path)
+
 
 class Hnswlib(Lib):
     name = "hnswlib"
+    load_and_search = (
+        "index = hnswlib.Index(space='ip', dim=q.shape[1]); index.load_index(path, max_elements=n); "
+        "index.set_ef(96); index.knn_query(q, 10)"
+    )
 
     def build(self, base: np.ndarray, threads: int) -> None:
         self.index = hnswlib.Index(space="ip", dim=base.shape[1])
@@ -173,9 +187,13 @@ class Hnswlib(Lib):
         self.index.set_ef(ef)
         return self.index.knn_query(q, K, num_threads=1)[0]
 
+    def save(self, path: str) -> None:
+        self.index.save_index(path)
+
 
 class FaissHnsw(Lib):
     name = "faiss-hnsw"
+    load_and_search = "index = faiss.read_index(path); index.search(q, 10)"
 
     def build(self, base: np.ndarray, threads: int) -> None:
         faiss.omp_set_num_threads(threads)
@@ -190,9 +208,13 @@ class FaissHnsw(Lib):
     def search_one(self, q: np.ndarray, ef: int) -> np.ndarray:
         return self.index.search(q, K, params=faiss.SearchParametersHNSW(efSearch=ef))[1]
 
+    def save(self, path: str) -> None:
+        faiss.write_index(self.index, path)
+
 
 class USearch(Lib):
     name = "usearch"
+    load_and_search = "index = usearch.index.Index.restore(path); index.search(q, 10)"
 
     def build(self, base: np.ndarray, threads: int) -> None:
         self.index = usearch.index.Index(
@@ -208,6 +230,9 @@ class USearch(Lib):
     def search_one(self, q: np.ndarray, ef: int) -> np.ndarray:
         self.index.expansion_search = ef
         return np.asarray(self.index.search(q[0], K, threads=1).keys).astype(np.int64).reshape(1, -1)
+
+    def save(self, path: str) -> None:
+        self.index.save(path)
 
 
 LIBS: dict[str, Callable[[], Lib]] = {
@@ -295,6 +320,51 @@ def build_all(libs: list[Lib], base: np.ndarray, threads: int, out: dict[str, An
     for lib in libs:
         if isinstance(lib, Ragkernel) and "hnswlib" in times:
             print(f"{lib.name} build time / hnswlib: {times[lib.name] / times['hnswlib']:.2f}x")
+
+
+RESIDENT_PROBE = """
+import sys
+import numpy as np
+import faiss, hnswlib, usearch.index
+import ragkernel as rk
+def resident():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * {page}
+path, n = sys.argv[1], int(sys.argv[2])
+q = np.load(sys.argv[3])
+before = resident()
+{load}
+print(resident() - before)
+"""
+
+
+def resident_after_load(libs: list[Lib], n: int, queries: np.ndarray, out: dict[str, Any]) -> None:
+    """Memory on one footing for every library: each saved index is loaded in a fresh process,
+    which then runs one batch search; what its resident set grew by is the index's memory.
+    (RSS growth during the build depends on what the heap had freed before, and counts build
+    scratch; memory_usage() exists only for ragkernel.)"""
+    import subprocess
+    import tempfile
+
+    print("\n## Resident memory of the loaded index (fresh process, after one batch search)")
+    page = os.sysconf("SC_PAGE_SIZE")
+    sizes: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(f"{tmp}/q.npy", queries)
+        for lib in libs:
+            path = f"{tmp}/{lib.name}.index"
+            lib.save(path)
+            probe = RESIDENT_PROBE.format(page=page, load=lib.load_and_search)
+            done = subprocess.run(
+                [sys.executable, "-c", probe, path, str(n), f"{tmp}/q.npy"], capture_output=True, text=True, check=True
+            )
+            sizes[lib.name] = int(done.stdout.split()[-1]) / n
+            os.remove(path)
+            print(f"{lib.name:24s} {sizes[lib.name]:7.0f} B/vector", flush=True)
+    for name, size in sizes.items():
+        if name != "hnswlib" and "hnswlib" in sizes:
+            print(f"{name} / hnswlib: {size / sizes['hnswlib']:.1%}")
+    out["resident_bytes_per_vector"] = sizes
 
 
 def curves(libs: list[Lib], queries: np.ndarray, truth: np.ndarray, repeats: int, out: dict[str, Any]) -> None:
@@ -603,6 +673,7 @@ def main() -> None:
         libs: list[Lib] = [LIBS[name]() for name in wanted]
         build_all(libs, base, args.threads, out)
         if "hnsw" in sections:
+            resident_after_load(libs, len(base), queries, out)
             curves(libs, queries, truth, args.repeats, out)
         by_name = {lib.name: lib for lib in libs}
         ours = [lib for lib in libs if isinstance(lib, Ragkernel)]
