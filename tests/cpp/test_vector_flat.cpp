@@ -91,6 +91,26 @@ TEST_P(FlatMetric, QuantizedCodesKeepRecall) {
   }
 }
 
+// Rescoring stops at the first candidate whose coarse distance, less the code's error margin,
+// is past the k-th best rescored one. With every row a candidate, what it returns must be the
+// float32 answer itself: a margin too small for the code would drop true neighbours here.
+TEST_P(FlatMetric, RescoringThatStopsEarlyKeepsTheExactAnswer) {
+  const Metric metric = GetParam();
+  const auto data = clustered(kN, kD, 13);
+  const auto queries = clustered(200, kD, 14);
+  auto exact = make(metric);
+  exact->add(iota_ids(kN), data.data());
+  const SearchResults truth = exact->search(queries.data(), 200, 10);
+  SearchParams every_row;
+  every_row.rescore = kN / 10;
+  for (Quantization q : {Quantization::int8, Quantization::int4}) {
+    auto index = make(metric, q);
+    index->add(iota_ids(kN), data.data());
+    const SearchResults got = index->search(queries.data(), 200, 10, nullptr, every_row);
+    EXPECT_EQ(got.ids, truth.ids) << to_string(q);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Metrics, FlatMetric, ::testing::Values(Metric::cosine, Metric::ip, Metric::l2),
                          [](const auto& param_info) { return std::string(to_string(param_info.param)); });
 

@@ -219,16 +219,24 @@ std::size_t default_rescore(Quantization q) noexcept {
 
 std::vector<Candidate> rescore(const VectorStore& store, const Query& q, const std::vector<Candidate>& candidates,
                                std::size_t k) {
-  // One gathered call: the candidates' rows are scattered, and it keeps their misses in flight
-  // together (the same pair kernel, so the same scores as one pair at a time).
+  // Candidates come nearest first by the coarse code. They are rescored a chunk at a time (one
+  // gathered call per chunk keeps its rows' misses in flight together), and rescoring stops
+  // once the next candidate's coarse distance, less the code's error margin, is past the k-th
+  // best rescored distance: on 1M rows most of an ef-wide pool is that far out.
+  constexpr std::size_t kChunk = 16;
   thread_local std::vector<std::uint32_t> ids;
   thread_local std::vector<float> dists;
   ids.resize(candidates.size());
   dists.resize(candidates.size());
   for (std::size_t i = 0; i < candidates.size(); ++i) ids[i] = candidates[i].id;
-  store.dist_best_ids(q, ids.data(), ids.size(), dists.data());
+  const float margin = store.coarse_margin(q);
   TopK best(k);
-  for (std::size_t i = 0; i < ids.size(); ++i) best.push(dists[i], ids[i]);
+  for (std::size_t at = 0; at < ids.size(); at += kChunk) {
+    if (best.full() && candidates[at].dist - margin > best.bound()) break;
+    const std::size_t n = std::min(kChunk, ids.size() - at);
+    store.dist_best_ids(q, ids.data() + at, n, dists.data() + at);
+    for (std::size_t i = at; i < at + n; ++i) best.push(dists[i], ids[i]);
+  }
   return best.take_sorted();
 }
 

@@ -143,6 +143,11 @@ class VectorStore {
   // (float32, else 4-bit + 3-bit refinement for int4, else int8).
   void dist_coarse_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_best_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
+  // How far below its coarse distance a row's finest distance to q may plausibly lie: a few
+  // standard deviations of their difference (zero where the coarse code is the finest kept,
+  // infinity where no spread is known, as for binary codes). Rescoring candidates in coarse
+  // order can stop at one whose coarse distance minus this margin is past the k-th best.
+  float coarse_margin(const Query& q) const noexcept;
 
   // Graph building. Its beams search on a code that ranks well and is coarser than the finest
   // one kept (4-bit, else int8: 4-8x fewer bytes per distance than float32); what they find is
