@@ -36,6 +36,13 @@ constexpr std::size_t kMinConsolidate = 64;
 // transient 4-bit codes.
 constexpr std::size_t kMinBuildCodesBatch = 1024;
 
+// The visited set of this thread's searches (1 byte per id: one per thread, shared by both
+// beams).
+VisitedSet& thread_visited() {
+  thread_local VisitedSet visited;
+  return visited;
+}
+
 // A min-heap of candidates to expand, reused across calls on a thread.
 struct Frontier {
   std::vector<Candidate> heap;
@@ -566,7 +573,7 @@ class HnswImpl final : public Index::Impl {
   template <class DistIds, class Admit>
   void beam(DistIds&& dist_ids, const std::vector<Candidate>& entries, int level, Admit&& admit, TopK& results,
             std::size_t reach = 0, std::size_t need = 0) const {
-    thread_local VisitedSet visited;
+    VisitedSet& visited = thread_visited();
     thread_local Frontier frontier;
     thread_local TopK nearest;
     thread_local std::vector<std::uint32_t> fresh;
@@ -634,7 +641,7 @@ class HnswImpl final : public Index::Impl {
   // beam() with `admit` always true, nearest first.
   template <class DistIds>
   std::vector<Candidate> beam_all(DistIds&& dist_ids, Candidate entry, std::size_t width) const {
-    thread_local VisitedSet visited;
+    VisitedSet& visited = thread_visited();
     thread_local detail::BeamList list;
     thread_local std::vector<std::uint32_t> fresh;
     thread_local std::vector<float> dists;
