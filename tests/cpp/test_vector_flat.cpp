@@ -66,13 +66,18 @@ TEST_P(FlatMetric, MatchesNaiveReference) {
   }
 }
 
+// The float32 flat answer (top 10) for queries over data.
+SearchResults exact_answer(Metric metric, const std::vector<float>& data, const std::vector<float>& queries) {
+  auto exact = make(metric);
+  exact->add(iota_ids(data.size() / kD), data.data());
+  return exact->search(queries.data(), queries.size() / kD, 10);
+}
+
 TEST_P(FlatMetric, QuantizedCodesKeepRecall) {
   const Metric metric = GetParam();
   const auto data = clustered(kN, kD, 3);
   const auto queries = clustered(50, kD, 4);
-  auto exact = make(metric);
-  exact->add(iota_ids(kN), data.data());
-  const SearchResults truth = exact->search(queries.data(), 50, 10);
+  const SearchResults truth = exact_answer(metric, data, queries);
   struct Case {
     Quantization q;
     bool keep_float;
@@ -98,9 +103,7 @@ TEST_P(FlatMetric, RescoringThatStopsEarlyKeepsTheExactAnswer) {
   const Metric metric = GetParam();
   const auto data = clustered(kN, kD, 13);
   const auto queries = clustered(200, kD, 14);
-  auto exact = make(metric);
-  exact->add(iota_ids(kN), data.data());
-  const SearchResults truth = exact->search(queries.data(), 200, 10);
+  const SearchResults truth = exact_answer(metric, data, queries);
   SearchParams every_row;
   every_row.rescore = kN / 10;
   for (Quantization q : {Quantization::int8, Quantization::int4}) {

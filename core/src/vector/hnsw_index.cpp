@@ -563,6 +563,19 @@ class HnswImpl final : public Index::Impl {
     return cur;
   }
 
+  // The neighbours of node at level not yet visited (now marked), into out; their count.
+  std::size_t unvisited_neighbours(std::uint32_t node, int level, std::uint32_t cap, const VisitedSet::Marker& marks,
+                                   std::uint32_t* out) const noexcept {
+    const std::uint32_t* rec = links(node, level);
+    const std::uint32_t count = std::min(detail::load_relaxed(rec[0]), cap);
+    std::size_t m = 0;
+    for (std::uint32_t j = 1; j <= count; ++j) {
+      const std::uint32_t nb = detail::load_relaxed(rec[j]);
+      if (marks.visit(nb)) out[m++] = nb;
+    }
+    return m;
+  }
+
   // Beam search on one level from the entry points; `admit` says which nodes may enter the
   // results. A filtered search passes `reach`: once `need` results are admitted, the walk stops
   // at the distance of the reach-th nearest node seen, allowed or not (without it the walk
@@ -606,13 +619,7 @@ class HnswImpl final : public Index::Impl {
       if (c.dist > limit()) break;
       // The next node to expand is probably the frontier's new best: fetch its list early.
       if (!frontier.empty()) __builtin_prefetch(links(frontier.top().id, level), 0, 3);
-      const std::uint32_t* rec = links(c.id, level);
-      const std::uint32_t count = std::min(detail::load_relaxed(rec[0]), cap);
-      std::size_t m = 0;
-      for (std::uint32_t j = 1; j <= count; ++j) {
-        const std::uint32_t nb = detail::load_relaxed(rec[j]);
-        if (marks.visit(nb)) ids[m++] = nb;
-      }
+      const std::size_t m = unvisited_neighbours(c.id, level, cap, marks, ids);
       if (m == 0) continue;
       dist_ids(ids, m, scores);
       // A node that enters the frontier is likely expanded soon: start fetching its list.
@@ -659,13 +666,7 @@ class HnswImpl final : public Index::Impl {
     list.insert(entry);
     for (Candidate c; list.next(c);) {
       if (const Candidate* after = list.peek()) __builtin_prefetch(links(after->id, 0), 0, 3);
-      const std::uint32_t* rec = links(c.id, 0);
-      const std::uint32_t count = std::min(detail::load_relaxed(rec[0]), cap);
-      std::size_t m = 0;
-      for (std::uint32_t j = 1; j <= count; ++j) {
-        const std::uint32_t nb = detail::load_relaxed(rec[j]);
-        if (marks.visit(nb)) ids[m++] = nb;
-      }
+      const std::size_t m = unvisited_neighbours(c.id, 0, cap, marks, ids);
       if (m == 0) continue;
       dist_ids(ids, m, scores);
       for (std::size_t i = 0; i < m; ++i) {
