@@ -340,7 +340,11 @@ TEST(VectorHnsw, RenumberingIsAPermutationOfTheIds) {
   auto index = Index::create(options(Metric::l2, IndexKind::hnsw));
   index->add(iota_ids(kN), f.data.data());
   const SearchResults before = index->search(f.queries.data(), kQ, 10);
-  const std::vector<std::uint32_t> new_of_old = index->renumber_for_locality();
+  const std::vector<std::uint32_t> new_of_old = index->locality_order();
+  EXPECT_THROW(index->renumber(std::vector<std::uint32_t>(kN, 0)), InvalidArgument);  // not a permutation
+  EXPECT_THROW(index->renumber(std::vector<std::uint32_t>(3, 0)), InvalidArgument);   // wrong length
+  EXPECT_EQ(index->search(f.queries.data(), kQ, 10).ids, before.ids);                 // unchanged
+  index->renumber(new_of_old);
   ASSERT_EQ(new_of_old.size(), kN);
   std::vector<bool> hit(kN, false);
   for (std::uint32_t id : new_of_old) {
@@ -356,7 +360,7 @@ TEST(VectorHnsw, RenumberingIsAPermutationOfTheIds) {
   // A flat index has no layout to improve.
   auto flat = Index::create(options(Metric::l2, IndexKind::flat));
   flat->add(iota_ids(10), f.data.data());
-  EXPECT_TRUE(flat->renumber_for_locality().empty());
+  EXPECT_TRUE(flat->locality_order().empty());
 }
 
 TEST(VectorHnsw, ABulkLoadIsLaidOutByAdd) {

@@ -85,15 +85,15 @@ class Buffer {
     resize(n);
     if (n != 0) std::memcpy(data_, src, n * sizeof(T));
   }
-  // Moves element blocks of `stride` elements: block b goes to block new_of_old[b].
-  void permute_blocks(std::size_t stride, const std::vector<std::uint32_t>& new_of_old) {
-    if (size_ == 0) return;
+  // A copy with element blocks of `stride` elements moved: block b to block new_of_old[b].
+  Buffer permuted(std::size_t stride, const std::vector<std::uint32_t>& new_of_old) const {
     Buffer out;
+    if (size_ == 0) return out;
     out.resize(size_);
     for (std::size_t b = 0; b < new_of_old.size(); ++b) {
       std::memcpy(out.data_ + std::size_t{new_of_old[b]} * stride, data_ + b * stride, stride * sizeof(T));
     }
-    *this = std::move(out);
+    return out;
   }
   // Frees the memory; the buffer is empty.
   void release() noexcept {

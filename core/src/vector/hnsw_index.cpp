@@ -43,6 +43,10 @@ VisitedSet& thread_visited() {
   return visited;
 }
 
+// The widest beam kept as one sorted list: an insert moves up to the whole list, so a wide
+// beam (binary codes with k = 1000 rescore 16,000 candidates) keeps the heaps.
+constexpr std::size_t kMaxListWidth = 1024;
+
 // A min-heap of candidates to expand, reused across calls on a thread.
 struct Frontier {
   std::vector<Candidate> heap;
@@ -249,12 +253,16 @@ class HnswImpl final : public Index::Impl {
     return order;
   }
 
-  // Moves rows, records and upper levels to their new slots, then rewrites every link.
+  // Copies rows, records and levels into their new slots, then (nothing can fail from there)
+  // swaps them in and rewrites every link.
   void renumber(const std::vector<std::uint32_t>& new_of_old) override {
-    store.renumber(new_of_old);
-    base_.permute_blocks(rec0_, new_of_old);
-    levels_.permute_blocks(1, new_of_old);
+    detail::VectorStore::Permuted rows = store.permuted(new_of_old);
+    detail::Buffer<std::uint32_t> base = base_.permuted(rec0_, new_of_old);
+    detail::Buffer<std::uint8_t> levels = levels_.permuted(1, new_of_old);
     std::vector<std::unique_ptr<std::uint32_t[]>> upper(upper_.size());
+    store.adopt(std::move(rows));
+    base_ = std::move(base);
+    levels_ = std::move(levels);
     for (std::size_t id = 0; id < upper_.size(); ++id) upper[new_of_old[id]] = std::move(upper_[id]);
     upper_ = std::move(upper);
     const std::size_t slots = store.slots();
@@ -741,7 +749,7 @@ class HnswImpl final : public Index::Impl {
       return (all_live || store.state(other) == detail::kLive) && (allow == nullptr || allow->test(other));
     };
     std::vector<Candidate> sorted;
-    if (allow == nullptr && all_live) {
+    if (allow == nullptr && all_live && pool <= kMaxListWidth) {
       sorted = beam_all(dist_ids, cur, pool);
     } else {
       TopK found(pool);

@@ -187,12 +187,26 @@ std::size_t Index::size() const {
   return impl_->live;
 }
 
-std::vector<std::uint32_t> Index::renumber_for_locality() {
+std::vector<std::uint32_t> Index::locality_order() const {
+  std::lock_guard writer(impl_->writer);
+  std::shared_lock lock(impl_->mutex);
+  return impl_->locality_order();
+}
+
+void Index::renumber(const std::vector<std::uint32_t>& new_of_old) {
   std::lock_guard writer(impl_->writer);
   std::unique_lock lock(impl_->mutex);
-  std::vector<std::uint32_t> order = impl_->locality_order();
-  if (!order.empty()) impl_->renumber(order);
-  return order;
+  const std::size_t slots = impl_->store.slots();
+  if (new_of_old.size() != slots) {
+    throw InvalidArgument("renumber: " + std::to_string(new_of_old.size()) + " new ids for " + std::to_string(slots) +
+                          " ids");
+  }
+  std::vector<bool> taken(slots, false);
+  for (std::uint32_t id : new_of_old) {
+    if (id >= slots || taken[id]) throw InvalidArgument("renumber: new ids are not a permutation of the ids");
+    taken[id] = true;
+  }
+  impl_->renumber(new_of_old);
 }
 
 std::uint32_t Index::id_capacity() const {

@@ -43,7 +43,8 @@ struct Index::Impl {
   // other, or empty if the kind has no use for one.
   virtual std::vector<std::uint32_t> locality_order() const { return {}; }
   // Moves every slot to new_of_old[slot]. `writer` and `mutex` (exclusive) are held.
-  virtual void renumber(const std::vector<std::uint32_t>& new_of_old) { store.renumber(new_of_old); }
+  // Changes nothing if it throws (every copy is made before any is swapped in).
+  virtual void renumber(const std::vector<std::uint32_t>& new_of_old) { store.adopt(store.permuted(new_of_old)); }
   virtual void write(detail::SectionWriter& out) const { store.write(out); }
   virtual void read(const detail::SectionReader& in, std::size_t slots) { store.read(in, slots); }
 

@@ -144,9 +144,10 @@ class VectorStore {
   void dist_coarse_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   void dist_best_ids(const Query& q, const std::uint32_t* ids, std::size_t n, float* out) const noexcept;
   // How far below its coarse distance a row's finest distance to q may plausibly lie: a few
-  // standard deviations of their difference (zero where the coarse code is the finest kept,
-  // infinity where no spread is known, as for binary codes). Rescoring candidates in coarse
-  // order can stop at one whose coarse distance minus this margin is past the k-th best.
+  // standard deviations of their difference for int4 codes rescored with their 3-bit
+  // refinements, zero where the coarse code is the finest kept (int8 without float32 rows),
+  // infinity elsewhere (float32 rescoring, binary codes). Rescoring candidates in coarse order
+  // can stop at one whose coarse distance minus this margin is past the k-th best.
   float coarse_margin(const Query& q) const noexcept;
 
   // Graph building. Its beams search on a code that ranks well and is coarser than the finest
@@ -165,9 +166,17 @@ class VectorStore {
 
   float to_score(float dist) const noexcept { return metric_ == Metric::l2 ? dist : -dist; }
 
-  // Moves every slot's row, codes, norm and state to slot new_of_old[slot] (a permutation of
-  // the slots). The caller holds the index's exclusive lock.
-  void renumber(const std::vector<std::uint32_t>& new_of_old);
+  // Renumbering in two steps, so that nothing changes unless every copy could be made:
+  // permuted() copies every slot's row, codes, norm and state to slot new_of_old[slot] (a
+  // permutation of the slots; may throw bad_alloc), adopt() swaps the copies in. The caller
+  // holds the index's exclusive lock.
+  struct Permuted {
+    Buffer<std::uint8_t> state, bits, int4, fine;
+    Buffer<float> norms, floats;
+    Buffer<std::int8_t> int8;
+  };
+  Permuted permuted(const std::vector<std::uint32_t>& new_of_old) const;
+  void adopt(Permuted&& rows) noexcept;
 
   std::size_t memory_bytes() const noexcept;
   void write(SectionWriter& out) const;

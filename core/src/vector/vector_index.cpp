@@ -144,17 +144,22 @@ void VectorIndex::optimize() {
 }
 
 void VectorIndex::relayout() {
-  std::unique_lock lock(locks_->ids);
-  const std::vector<std::uint32_t> new_of_old = index_->renumber_for_locality();
+  const std::vector<std::uint32_t> new_of_old = index_->locality_order();
   if (new_of_old.empty()) return;
+  // The new id map is made first: if that throws, nothing has changed.
   std::vector<std::uint32_t> old_of_new(new_of_old.size(), IdMap::kNone);
-  for (std::uint32_t old = 0; old < ids_.capacity(); ++old) {
-    if (ids_.is_live(old)) old_of_new[new_of_old[old]] = old;
-  }
   IdMap renumbered;
-  for (std::uint32_t id = 0; id < old_of_new.size(); ++id) {
-    if (old_of_new[id] != IdMap::kNone) renumbered.insert_at(ids_.key(old_of_new[id]), id);
+  {
+    std::shared_lock lock(locks_->ids);
+    for (std::uint32_t old = 0; old < ids_.capacity(); ++old) {
+      if (ids_.is_live(old)) old_of_new[new_of_old[old]] = old;
+    }
+    for (std::uint32_t id = 0; id < old_of_new.size(); ++id) {
+      if (old_of_new[id] != IdMap::kNone) renumbered.insert_at(ids_.key(old_of_new[id]), id);
+    }
   }
+  std::unique_lock lock(locks_->ids);
+  index_->renumber(new_of_old);
   ids_ = std::move(renumbered);
   ++layouts_;
 }

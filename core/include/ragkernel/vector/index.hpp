@@ -60,9 +60,13 @@ class Index {
   SearchResults search(const float* queries, std::size_t nq, std::size_t k, const Bitset* allow = nullptr,
                        const SearchParams& params = {}) const;
 
-  // Renumbers the stored ids so that rows a search reads together lie together in memory (a
-  // graph's breadth-first order), and returns the new id of each old id (empty: unchanged).
-  std::vector<std::uint32_t> renumber_for_locality();
+  // A numbering of the ids that puts rows a search reads together next to each other in memory
+  // (a graph's breadth-first order): the new id of each old id, or empty for a flat index.
+  std::vector<std::uint32_t> locality_order() const;
+  // Renumbers the ids: id becomes new_of_old[id] (the caller renumbers whatever else it keys by
+  // them). Throws InvalidArgument unless new_of_old is a permutation of [0, id_capacity());
+  // changes nothing if it throws.
+  void renumber(const std::vector<std::uint32_t>& new_of_old);
 
   // Bytes held by vectors, codes, norms, graph and bookkeeping (owned or mapped).
   std::size_t memory_usage() const;

@@ -64,7 +64,7 @@ class VectorIndex {
   std::size_t memory_usage() const;
   void train(const float* vectors, std::size_t n) { index_->train(vectors, n); }
   // Lays a graph index out for faster searches: rows a search reads together move next to each
-  // other (Index::renumber_for_locality). add and upsert do it themselves after a batch that
+  // other (Index::locality_order, Index::renumber). add and upsert do it themselves after a batch that
   // is at least half the index once it holds kOptimizeFrom rows; call it after building in
   // many smaller batches. Keys, results and files are unchanged; allow-sets made before it
   // are stale. Searches wait while it runs (about a second per million rows).
