@@ -80,7 +80,6 @@ class BeamList {
     done_.reserve(width + 1);
     cursor_ = 0;
   }
-  std::size_t size() const noexcept { return items_.size(); }
   // The distance a candidate must beat to enter (infinity until full).
   float bound() const noexcept {
     return items_.size() < width_ ? std::numeric_limits<float>::infinity() : items_.back().dist;

@@ -36,11 +36,25 @@ constexpr std::size_t kMinConsolidate = 64;
 // transient 4-bit codes.
 constexpr std::size_t kMinBuildCodesBatch = 1024;
 
-// The visited set of this thread's searches (1 byte per id: one per thread, shared by both
-// beams).
-VisitedSet& thread_visited() {
-  thread_local VisitedSet visited;
-  return visited;
+// What a beam reuses across calls on a thread, shared by both beams: the visited set (1 byte
+// per id) and one expansion's unvisited neighbours with their distances.
+struct BeamScratch {
+  VisitedSet visited;
+  std::vector<std::uint32_t> ids;
+  std::vector<float> dists;
+  // Ready for a beam over `slots` ids whose nodes have at most `cap` neighbours.
+  VisitedSet::Marker prepare(std::size_t slots, std::size_t cap) {
+    if (ids.size() < cap) {
+      ids.resize(cap);
+      dists.resize(cap);
+    }
+    visited.prepare(slots);
+    return visited.marker();
+  }
+};
+BeamScratch& thread_scratch() {
+  thread_local BeamScratch scratch;
+  return scratch;
 }
 
 // The widest beam kept as one sorted list: an insert moves up to the whole list, so a wide
@@ -594,17 +608,13 @@ class HnswImpl final : public Index::Impl {
   template <class DistIds, class Admit>
   void beam(DistIds&& dist_ids, const std::vector<Candidate>& entries, int level, Admit&& admit, TopK& results,
             std::size_t reach = 0, std::size_t need = 0) const {
-    VisitedSet& visited = thread_visited();
     thread_local Frontier frontier;
     thread_local TopK nearest;
-    thread_local std::vector<std::uint32_t> fresh;
-    thread_local std::vector<float> dists;
+    BeamScratch& scratch = thread_scratch();
     const auto cap = static_cast<std::uint32_t>(capacity(level));
-    if (fresh.size() < cap) {
-      fresh.resize(cap);
-      dists.resize(cap);
-    }
-    visited.prepare(store.slots());
+    const VisitedSet::Marker marks = scratch.prepare(store.slots(), cap);
+    std::uint32_t* const ids = scratch.ids.data();
+    float* const scores = scratch.dists.data();
     frontier.clear();
     nearest.reset(reach);
     // The distance beyond which nothing is expanded.
@@ -613,9 +623,6 @@ class HnswImpl final : public Index::Impl {
       return results.size() < need ? std::numeric_limits<float>::infinity()
                                    : std::min(results.bound(), nearest.bound());
     };
-    const VisitedSet::Marker marks = visited.marker();
-    std::uint32_t* const ids = fresh.data();
-    float* const scores = dists.data();
     for (const Candidate& e : entries) {
       if (!marks.visit(e.id)) continue;
       frontier.push(e);
@@ -656,19 +663,12 @@ class HnswImpl final : public Index::Impl {
   // beam() with `admit` always true, nearest first.
   template <class DistIds>
   std::vector<Candidate> beam_all(DistIds&& dist_ids, Candidate entry, std::size_t width) const {
-    VisitedSet& visited = thread_visited();
     thread_local detail::BeamList list;
-    thread_local std::vector<std::uint32_t> fresh;
-    thread_local std::vector<float> dists;
+    BeamScratch& scratch = thread_scratch();
     const auto cap = static_cast<std::uint32_t>(M0_);
-    if (fresh.size() < cap) {
-      fresh.resize(cap);
-      dists.resize(cap);
-    }
-    visited.prepare(store.slots());
-    const VisitedSet::Marker marks = visited.marker();
-    std::uint32_t* const ids = fresh.data();
-    float* const scores = dists.data();
+    const VisitedSet::Marker marks = scratch.prepare(store.slots(), cap);
+    std::uint32_t* const ids = scratch.ids.data();
+    float* const scores = scratch.dists.data();
     list.reset(width);
     marks.visit(entry.id);
     list.insert(entry);
