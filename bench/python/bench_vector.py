@@ -39,7 +39,7 @@ K = 10
 D = 384
 M = 16
 EF_CONSTRUCTION = 200
-EFS = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256]
+EFS = [10, 16, 24, 32, 48, 64, 80, 96, 112, 128, 192, 256]
 FILTER_EFS = [10, 16, 32, 64, 128]  # from ef = k, as the unfiltered sweep
 
 

@@ -9,8 +9,10 @@
 // into a list names a slot whose vector was stored first.
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -51,10 +53,12 @@ class VisitedSet {
   struct Marker {
     std::uint8_t* tags;
     std::uint8_t epoch;
+    // Without a branch: whether a neighbour was seen is close to a coin flip, so a branch on
+    // it mispredicts often, and a caller can keep or drop the id by arithmetic.
     bool visit(std::uint32_t id) const noexcept {
-      if (tags[id] == epoch) return false;
+      const bool fresh = tags[id] != epoch;
       tags[id] = epoch;
-      return true;
+      return fresh;
     }
   };
   Marker marker() noexcept { return {tags_.data(), epoch_}; }
@@ -69,55 +73,94 @@ class VisitedSet {
 // unexpanded one; a node that falls out of the width is never expanded, as in a search with a
 // frontier heap and a results heap, which stops once the frontier's best is worse than every
 // result. An insert is a binary search and a short move (100 entries are 800 bytes) where the
-// two heaps cost two sift passes with unpredictable branches.
+// two heaps cost two sift passes with unpredictable branches. Entries are 64-bit keys (the
+// distance's bits made order-preserving above the id) so that the search is one integer
+// comparison per step, which compiles to conditional moves: a branching search mispredicted
+// about half its steps.
 class BeamList {
  public:
   void reset(std::size_t width) {
     width_ = width;
-    items_.clear();
-    done_.clear();
-    items_.reserve(width + 1);
-    done_.reserve(width + 1);
+    size_ = 0;
     cursor_ = 0;
+    if (keys_.size() < width + 1) {
+      keys_.resize(width + 1);
+      done_.resize(width + 1);
+    }
   }
   // The distance a candidate must beat to enter (infinity until full).
   float bound() const noexcept {
-    return items_.size() < width_ ? std::numeric_limits<float>::infinity() : items_.back().dist;
+    return size_ < width_ ? std::numeric_limits<float>::infinity() : dist_of(keys_[size_ - 1]);
   }
   // Inserts c if it is among the best `width`; true if it was.
-  bool insert(const Candidate& c) {
-    if (items_.size() == width_ && !(c < items_.back())) return false;
-    const auto at = static_cast<std::size_t>(std::upper_bound(items_.begin(), items_.end(), c) - items_.begin());
-    items_.insert(items_.begin() + static_cast<std::ptrdiff_t>(at), c);
-    done_.insert(done_.begin() + static_cast<std::ptrdiff_t>(at), std::uint8_t{0});
-    if (items_.size() > width_) {
-      items_.pop_back();
-      done_.pop_back();
-    }
+  bool insert(const Candidate& c) noexcept {
+    const std::uint64_t key = key_of(c);
+    std::uint64_t* const keys = keys_.data();
+    if (size_ == width_ && !(key < keys[size_ - 1])) return false;
+    const std::size_t at = upper_bound(key);
+    const std::size_t moved = (size_ == width_ ? size_ - 1 : size_) - at;
+    std::memmove(keys + at + 1, keys + at, moved * sizeof(std::uint64_t));
+    std::memmove(done_.data() + at + 1, done_.data() + at, moved);
+    keys[at] = key;
+    done_[at] = 0;
+    if (size_ < width_) ++size_;
     cursor_ = std::min(cursor_, at);
     return true;
   }
   // The nearest unexpanded candidate, now flagged expanded; false when none is left.
   bool next(Candidate& out) noexcept {
-    while (cursor_ < items_.size() && done_[cursor_] != 0) ++cursor_;
-    if (cursor_ == items_.size()) return false;
+    while (cursor_ < size_ && done_[cursor_] != 0) ++cursor_;
+    if (cursor_ == size_) return false;
     done_[cursor_] = 1;
-    out = items_[cursor_];
+    out = candidate_of(keys_[cursor_]);
     return true;
   }
-  // The nearest unexpanded candidate after the one next() returned, if any (for prefetching).
-  const Candidate* peek() const noexcept {
-    for (std::size_t i = cursor_ + 1; i < items_.size(); ++i) {
-      if (done_[i] == 0) return &items_[i];
+  // The id of the nearest unexpanded candidate after the one next() returned (for
+  // prefetching); false if there is none.
+  bool peek(std::uint32_t& id) const noexcept {
+    for (std::size_t i = cursor_ + 1; i < size_; ++i) {
+      if (done_[i] == 0) {
+        id = static_cast<std::uint32_t>(keys_[i]);
+        return true;
+      }
     }
-    return nullptr;
+    return false;
   }
-  std::vector<Candidate> take() { return std::move(items_); }
+  std::vector<Candidate> take() const {
+    std::vector<Candidate> out(size_);
+    for (std::size_t i = 0; i < size_; ++i) out[i] = candidate_of(keys_[i]);
+    return out;
+  }
 
  private:
-  std::vector<Candidate> items_;
+  // Float bits reordered so that unsigned order is numeric order (negative values flipped
+  // whole, positive ones get the sign bit); -0 becomes +0 first so that they tie as floats do.
+  static std::uint64_t key_of(const Candidate& c) noexcept {
+    const std::uint32_t bits = std::bit_cast<std::uint32_t>(c.dist + 0.0f);
+    const std::uint32_t ordered = (bits & 0x80000000u) != 0 ? ~bits : bits | 0x80000000u;
+    return (std::uint64_t{ordered} << 32) | c.id;
+  }
+  static float dist_of(std::uint64_t key) noexcept {
+    const auto ordered = static_cast<std::uint32_t>(key >> 32);
+    return std::bit_cast<float>((ordered & 0x80000000u) != 0 ? ordered & 0x7FFFFFFFu : ~ordered);
+  }
+  static Candidate candidate_of(std::uint64_t key) noexcept { return {dist_of(key), static_cast<std::uint32_t>(key)}; }
+  // The first position whose key is greater than key.
+  std::size_t upper_bound(std::uint64_t key) const noexcept {
+    if (size_ == 0) return 0;
+    const std::uint64_t* base = keys_.data();
+    for (std::size_t n = size_; n > 1;) {
+      const std::size_t half = n / 2;
+      base = key < base[half] ? base : base + half;
+      n -= half;
+    }
+    return static_cast<std::size_t>(base - keys_.data()) + (key < *base ? 0 : 1);
+  }
+
+  std::vector<std::uint64_t> keys_;
   std::vector<std::uint8_t> done_;
   std::size_t width_ = 0;
+  std::size_t size_ = 0;
   std::size_t cursor_ = 0;
 };
 

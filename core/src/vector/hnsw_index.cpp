@@ -593,7 +593,8 @@ class HnswImpl final : public Index::Impl {
     std::size_t m = 0;
     for (std::uint32_t j = 1; j <= count; ++j) {
       const std::uint32_t nb = detail::load_relaxed(rec[j]);
-      if (marks.visit(nb)) out[m++] = nb;
+      out[m] = nb;
+      m += marks.visit(nb) ? 1 : 0;
     }
     return m;
   }
@@ -673,7 +674,7 @@ class HnswImpl final : public Index::Impl {
     marks.visit(entry.id);
     list.insert(entry);
     for (Candidate c; list.next(c);) {
-      if (const Candidate* after = list.peek()) __builtin_prefetch(links(after->id, 0), 0, 3);
+      if (std::uint32_t after; list.peek(after)) __builtin_prefetch(links(after, 0), 0, 3);
       const std::size_t m = unvisited_neighbours(c.id, 0, cap, marks, ids);
       if (m == 0) continue;
       dist_ids(ids, m, scores);
